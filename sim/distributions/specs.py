@@ -1,0 +1,415 @@
+"""Declarative distribution specs: frozen pydantic models discriminated by ``type``."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "AgeBandsSpec",
+    "BetaSpec",
+    "CategoricalSpec",
+    "ConditionalRule",
+    "ConditionalSpec",
+    "DistributionSpec",
+    "EmpiricalSpec",
+    "ExplicitSpec",
+    "ExplicitValue",
+    "ExponentialSpec",
+    "FixedSpec",
+    "GammaSpec",
+    "LogNormalSpec",
+    "MixtureComponent",
+    "MixtureSpec",
+    "NegativeBinomialSpec",
+    "NormalSpec",
+    "PoissonSpec",
+    "TriangularSpec",
+    "UniformSpec",
+    "WeibullSpec",
+]
+
+WEIGHT_TOLERANCE = 0.001
+Scalar = str | int | float | bool
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_weights(weights: list[float]) -> None:
+    """Weights must sum to 1 within the tolerance (DESIGN.md); the caller names the field."""
+    if not weights:
+        raise ValueError("needs at least one weight")
+    total = math.fsum(weights)
+    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        raise ValueError(f"weights sum to {total:g}, not 1 (tolerance {WEIGHT_TOLERANCE})")
+
+
+class _Bounded(_Spec):
+    """Optional ``min``/``max``: the distribution is truncated to them, never clamped."""
+
+    min: FiniteFloat | None = None
+    max: FiniteFloat | None = None
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> _Bounded:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
+        return self
+
+
+class CategoricalSpec(_Spec):
+    """Named categories with weights that sum to 1."""
+
+    type: Literal["categorical"]
+    weights: dict[str, NonNegativeFloat] = Field(min_length=1)
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _keys_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k) if not isinstance(k, str) else k: v for k, v in value.items()}
+        return value
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_sum_to_one(cls, value: dict[str, float]) -> dict[str, float]:
+        check_weights(list(value.values()))
+        return value
+
+
+class NormalSpec(_Bounded):
+    """Gaussian; with bounds, the truncated normal."""
+
+    type: Literal["normal"]
+    mean: FiniteFloat
+    std_dev: NonNegativeFloat
+
+
+class LogNormalSpec(_Bounded):
+    """``mean``/``std_dev`` are the output's arithmetic moments; ``mu``/``sigma`` the log's."""
+
+    type: Literal["log_normal"]
+    mean: PositiveFloat | None = None
+    std_dev: PositiveFloat | None = None
+    mu: FiniteFloat | None = None
+    sigma: PositiveFloat | None = None
+
+    @model_validator(mode="after")
+    def _one_parameterisation(self) -> LogNormalSpec:
+        arithmetic = self.mean is not None or self.std_dev is not None
+        log_scale = self.mu is not None or self.sigma is not None
+        if arithmetic and log_scale:
+            raise ValueError("give either mean/std_dev or mu/sigma, not a mix")
+        if arithmetic and (self.mean is None or self.std_dev is None):
+            raise ValueError("mean and std_dev go together")
+        if log_scale and (self.mu is None or self.sigma is None):
+            raise ValueError("mu and sigma go together")
+        if not arithmetic and not log_scale:
+            raise ValueError("needs mean/std_dev or mu/sigma")
+        if self.min is not None and self.min < 0:
+            raise ValueError("min of a log-normal cannot be negative")
+        return self
+
+    def log_parameters(self) -> tuple[float, float]:
+        if self.mu is not None and self.sigma is not None:
+            return self.mu, self.sigma
+        assert self.mean is not None and self.std_dev is not None
+        sigma_squared = math.log1p((self.std_dev / self.mean) ** 2)
+        return math.log(self.mean) - sigma_squared / 2, math.sqrt(sigma_squared)
+
+
+class UniformSpec(_Spec):
+    type: Literal["uniform"]
+    min: FiniteFloat
+    max: FiniteFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UniformSpec:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
+        return self
+
+
+_BAND = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)|(\+))\s*$")
+
+
+def parse_band(label: str) -> tuple[int, int | None]:
+    """``"18-64"`` -> (18, 64); ``"65+"`` -> (65, None)."""
+    match = _BAND.match(label)
+    if not match:
+        raise ValueError(f"age band '{label}' is not like '18-64' or '65+'")
+    low = int(match.group(1))
+    high = None if match.group(3) else int(match.group(2))
+    if high is not None and high < low:
+        raise ValueError(f"age band '{label}' ends before it starts")
+    return low, high
+
+
+class AgeBandsSpec(_Spec):
+    """Census-style bands with weights; an integer age is uniform within its band."""
+
+    type: Literal["age_bands"]
+    bands: dict[str, NonNegativeFloat] = Field(min_length=1)
+    open_band_max: int = Field(default=90, ge=0, le=120)
+
+    @field_validator("bands")
+    @classmethod
+    def _valid_bands(cls, value: dict[str, float]) -> dict[str, float]:
+        spans = sorted(parse_band(label) for label in value)
+        for (low_a, high_a), (low_b, _) in zip(spans, spans[1:], strict=False):
+            if high_a is None or high_a >= low_b:
+                raise ValueError(f"age bands overlap at {low_b}")
+        check_weights(list(value.values()))
+        return value
+
+    @model_validator(mode="after")
+    def _open_band_fits(self) -> AgeBandsSpec:
+        for label in self.bands:
+            low, high = parse_band(label)
+            if high is None and low > self.open_band_max:
+                raise ValueError(f"band '{label}' starts above open_band_max {self.open_band_max}")
+        return self
+
+    def spans(self) -> list[tuple[int, int]]:
+        return [
+            (low, high if high is not None else self.open_band_max)
+            for low, high in map(parse_band, self.bands)
+        ]
+
+
+class ExplicitValue(_Spec):
+    value: Scalar
+    weight: NonNegativeFloat | None = None
+
+
+class ExplicitSpec(_Spec):
+    """A list of values, equally likely, or each with a weight (weights then sum to 1)."""
+
+    type: Literal["explicit"]
+    values: list[Scalar | ExplicitValue] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _weights_all_or_none(cls, values: list[Any]) -> list[Any]:
+        weighted = [isinstance(v, ExplicitValue) and v.weight is not None for v in values]
+        if any(weighted) and not all(weighted):
+            raise ValueError("either every value has a weight or none has")
+        if all(weighted):
+            check_weights([v.weight for v in values])
+        return values
+
+    def items(self) -> tuple[list[Any], list[float] | None]:
+        plain = [v.value if isinstance(v, ExplicitValue) else v for v in self.values]
+        weights = [v.weight for v in self.values if isinstance(v, ExplicitValue)]
+        return plain, (weights if len(weights) == len(plain) and None not in weights else None)
+
+
+class FixedSpec(_Spec):
+    type: Literal["fixed"]
+    value: Scalar
+
+
+class ExponentialSpec(_Bounded):
+    """Waiting times: ``mean`` (or ``rate`` = 1/mean), optionally truncated."""
+
+    type: Literal["exponential"]
+    mean: PositiveFloat | None = None
+    rate: PositiveFloat | None = None
+
+    @model_validator(mode="after")
+    def _mean_or_rate(self) -> ExponentialSpec:
+        if (self.mean is None) == (self.rate is None):
+            raise ValueError("give exactly one of mean or rate")
+        return self
+
+    @property
+    def scale(self) -> float:
+        return self.mean if self.mean is not None else 1.0 / self.rate  # type: ignore[operator]
+
+
+class GammaSpec(_Bounded):
+    """``shape``/``scale``, or the output's ``mean``/``std_dev``."""
+
+    type: Literal["gamma"]
+    shape: PositiveFloat | None = None
+    scale: PositiveFloat | None = None
+    mean: PositiveFloat | None = None
+    std_dev: PositiveFloat | None = None
+
+    @model_validator(mode="after")
+    def _one_parameterisation(self) -> GammaSpec:
+        natural = self.shape is not None and self.scale is not None
+        moments = self.mean is not None and self.std_dev is not None
+        given = [x is not None for x in (self.shape, self.scale, self.mean, self.std_dev)]
+        if natural == moments or sum(given) != 2:
+            raise ValueError("give either shape/scale or mean/std_dev")
+        return self
+
+    def natural(self) -> tuple[float, float]:
+        if self.shape is not None and self.scale is not None:
+            return self.shape, self.scale
+        assert self.mean is not None and self.std_dev is not None
+        return (self.mean / self.std_dev) ** 2, self.std_dev**2 / self.mean
+
+
+class WeibullSpec(_Bounded):
+    type: Literal["weibull"]
+    shape: PositiveFloat
+    scale: PositiveFloat = 1.0
+
+
+class TriangularSpec(_Spec):
+    type: Literal["triangular"]
+    min: FiniteFloat
+    mode: FiniteFloat
+    max: FiniteFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TriangularSpec:
+        if not self.min <= self.mode <= self.max:
+            raise ValueError("needs min <= mode <= max")
+        if self.min == self.max:
+            raise ValueError("min and max must differ")
+        return self
+
+
+class PoissonSpec(_Spec):
+    type: Literal["poisson"]
+    mean: NonNegativeFloat
+
+
+class NegativeBinomialSpec(_Spec):
+    """Over-dispersed counts: ``mean`` and ``dispersion`` (k; variance = mean + mean^2/k),
+    or numpy's ``n``/``p``."""
+
+    type: Literal["negative_binomial"]
+    mean: NonNegativeFloat | None = None
+    dispersion: PositiveFloat | None = None
+    n: PositiveFloat | None = None
+    p: Annotated[float, Field(gt=0, le=1)] | None = None
+
+    @model_validator(mode="after")
+    def _one_parameterisation(self) -> NegativeBinomialSpec:
+        moments = self.mean is not None and self.dispersion is not None
+        natural = self.n is not None and self.p is not None
+        given = [x is not None for x in (self.mean, self.dispersion, self.n, self.p)]
+        if moments == natural or sum(given) != 2:
+            raise ValueError("give either mean/dispersion or n/p")
+        return self
+
+    def natural(self) -> tuple[float, float]:
+        if self.n is not None and self.p is not None:
+            return self.n, self.p
+        assert self.mean is not None and self.dispersion is not None
+        return self.dispersion, self.dispersion / (self.dispersion + self.mean)
+
+
+class BetaSpec(_Spec):
+    """Proportions in [0, 1] (adherence, shares)."""
+
+    type: Literal["beta"]
+    alpha: PositiveFloat
+    beta: PositiveFloat
+
+
+class EmpiricalSpec(_Spec):
+    """A histogram: ``edges`` (n+1, increasing) and ``weights`` (n); uniform within a bin."""
+
+    type: Literal["empirical"]
+    edges: list[FiniteFloat] = Field(min_length=2)
+    weights: list[NonNegativeFloat] = Field(min_length=1)
+
+    @field_validator("edges")
+    @classmethod
+    def _increasing(cls, edges: list[float]) -> list[float]:
+        if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+            raise ValueError("edges must increase")
+        return edges
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_sum_to_one(cls, weights: list[float]) -> list[float]:
+        check_weights(weights)
+        return weights
+
+    @model_validator(mode="after")
+    def _one_weight_per_bin(self) -> EmpiricalSpec:
+        if len(self.weights) != len(self.edges) - 1:
+            raise ValueError(
+                f"{len(self.edges) - 1} bins need {len(self.edges) - 1} weights, "
+                f"got {len(self.weights)}"
+            )
+        return self
+
+
+class MixtureComponent(_Spec):
+    weight: NonNegativeFloat
+    distribution: DistributionSpec
+
+
+class MixtureSpec(_Spec):
+    type: Literal["mixture"]
+    components: list[MixtureComponent] = Field(min_length=1)
+
+    @field_validator("components")
+    @classmethod
+    def _weights_sum_to_one(cls, components: list[MixtureComponent]) -> list[MixtureComponent]:
+        check_weights([c.weight for c in components])
+        return components
+
+
+Condition = str | dict[str, Any]
+
+
+class ConditionalRule(_Spec):
+    """``if``: a text expression or a structured condition; the first matching rule wins."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    condition: Condition = Field(alias="if")
+    distribution: DistributionSpec
+
+
+class ConditionalSpec(_Spec):
+    type: Literal["conditional"]
+    rules: list[ConditionalRule] = Field(min_length=1)
+    default: DistributionSpec | None = None
+
+
+DistributionSpec = Annotated[
+    CategoricalSpec
+    | NormalSpec
+    | LogNormalSpec
+    | UniformSpec
+    | AgeBandsSpec
+    | ExplicitSpec
+    | ConditionalSpec
+    | FixedSpec
+    | ExponentialSpec
+    | GammaSpec
+    | WeibullSpec
+    | TriangularSpec
+    | PoissonSpec
+    | NegativeBinomialSpec
+    | BetaSpec
+    | EmpiricalSpec
+    | MixtureSpec,
+    Field(discriminator="type"),
+]
+
+MixtureComponent.model_rebuild()
+ConditionalRule.model_rebuild()
