@@ -35,7 +35,7 @@ class Stream:
 
 
 def stream_key(stream: str) -> int:
-    """A stable number for a stream name (CRC-32: the same on every machine and Python hash seed)."""
+    """A stable number for a stream name (CRC-32: the same on any machine and hash seed)."""
     return zlib.crc32(stream.encode("utf-8"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Annotated, Any, Literal
@@ -170,7 +171,7 @@ class AgeBandsSpec(_Spec):
     @classmethod
     def _valid_bands(cls, value: dict[str, float]) -> dict[str, float]:
         spans = sorted(parse_band(label) for label in value)
-        for (low_a, high_a), (low_b, _) in zip(spans, spans[1:], strict=False):
+        for (_low_a, high_a), (low_b, _) in itertools.pairwise(spans):
             if high_a is None or high_a >= low_b:
                 raise ValueError(f"age bands overlap at {low_b}")
         check_weights(list(value.values()))
@@ -336,7 +337,7 @@ class EmpiricalSpec(_Spec):
     @field_validator("edges")
     @classmethod
     def _increasing(cls, edges: list[float]) -> list[float]:
-        if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(edges)):
             raise ValueError("edges must increase")
         return edges
 
