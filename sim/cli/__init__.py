@@ -25,7 +25,10 @@ def _root() -> None:
 
 def _register() -> None:
     # Each module registers its commands on ``app`` when imported.
-    from sim.cli import demo  # noqa: F401
+    from sim.cli import (
+        demo,  # noqa: F401
+        population,  # noqa: F401
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
