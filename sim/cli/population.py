@@ -18,7 +18,7 @@ from sim.profiles import generate_population
 def population(
     profile: str = typer.Argument(..., help="A profile file (YAML/JSON) or a shipped name."),
     count: int | None = typer.Option(
-        None, "-n", "--count", help="Persons (default: the profile's)."
+        None, "-n", "--count", help="Persons (default: profile)."
     ),
     seed: int | None = typer.Option(None, "--seed", help="Master seed (default: the profile's)."),
     out: Path | None = typer.Option(
