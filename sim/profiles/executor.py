@@ -110,12 +110,10 @@ def _list_column(flags: list[tuple[str, np.ndarray]], n: int) -> pa.Array:
     if not flags:
         return pa.array([[] for _ in range(n)], type=pa.list_(pa.string()))
     matrix = np.column_stack([values for _, values in flags])
-    labels = np.asarray([label for label, _ in flags], dtype=object)
-    counts = matrix.sum(axis=1)
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    rows, cols = np.nonzero(matrix)  # row-major: each person's codes in profile order
-    del rows
-    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(labels[cols], type=pa.string()))
+    offsets = np.concatenate([[0], np.cumsum(matrix.sum(axis=1))]).astype(np.int32)
+    _, cols = np.nonzero(matrix)  # row-major: each person's labels in profile order
+    labels = pa.array([label for label, _ in flags], type=pa.string())
+    return pa.ListArray.from_arrays(pa.array(offsets), labels.take(pa.array(cols)))
 
 
 def generate_table(
