@@ -28,6 +28,7 @@ def _register() -> None:
     from sim.cli import (
         demo,  # noqa: F401
         population,  # noqa: F401
+        reference,  # noqa: F401
     )
 
 

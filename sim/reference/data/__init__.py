@@ -1,0 +1,1 @@
+"""Shipped reference data files (package data, built by scripts/build_reference.py)."""
