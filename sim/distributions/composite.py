@@ -91,6 +91,10 @@ class ConditionalSampler(Sampler):
             raise self._no_match()
         return self.branches[-1].sample_one(rng, attributes)
 
+    def support(self) -> tuple[float, float]:
+        lows, highs = zip(*(b.support() for b in self.branches), strict=True)
+        return (min(lows), max(highs))
+
 
 class MixtureSampler(Sampler):
     """Each draw comes from one component, chosen by weight."""

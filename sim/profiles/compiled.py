@@ -8,12 +8,15 @@ from sim.distributions import Sampler, create_distribution
 from sim.errors import SpecError
 from sim.profiles.coverage import CompiledCoverage, compile_coverage
 from sim.profiles.dates import MAX_AGE_YEARS
-from sim.profiles.probability import ProbabilityModel, compile_probability
+from sim.profiles.probability import ProbabilityModel, ReferenceProbability, compile_probability
+from sim.profiles.reference_merge import merge_reference
 from sim.profiles.spec import ProfileSpecification, condition_flag
+from sim.reference import Geography, national_geography, resolve_geography
 
 __all__ = ["CompiledCondition", "CompiledMedication", "CompiledProfile", "compile_profile"]
 
 DEMOGRAPHIC_ATTRIBUTES = ("sex", "age", "race_ethnicity", "county_fips", "state")
+NAME_ATTRIBUTES = ("first_name", "last_name", "address_line", "city", "zip_code")
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class CompiledCondition:
     code: str
     description: str
     flag: str
-    prevalence: ProbabilityModel
+    prevalence: ProbabilityModel | ReferenceProbability
     severity: Sampler | None
 
 
@@ -38,14 +41,21 @@ class CompiledMedication:
 class CompiledProfile:
     spec: ProfileSpecification
     source: str | None
+    #: where people live (the nation when the profile names no place)
+    geography: Geography
     age: Sampler
     sex: Sampler
-    race_ethnicity: Sampler | None
+    race_ethnicity: Sampler
     attributes: tuple[tuple[str, Sampler], ...]
     conditions: tuple[CompiledCondition, ...]
     labs: tuple[tuple[str, Sampler], ...]
     medications: tuple[CompiledMedication, ...]
     coverage: CompiledCoverage | None
+    #: every attribute a person carries (conditions of journeys and triggers may read them)
+    columns: frozenset[str] = frozenset()
+
+    def attribute_names(self) -> frozenset[str]:
+        return self.columns
 
 
 def _medication_flag(drug: str) -> str:
@@ -70,7 +80,14 @@ def _required(spec: ProfileSpecification, field: str) -> Sampler:
     return create_distribution(value, path=("demographics", field))
 
 
+def _geography(spec: ProfileSpecification) -> Geography:
+    reference = spec.geography.as_reference() if spec.geography is not None else None
+    return national_geography() if reference is None else resolve_geography(reference)
+
+
 def _compile(spec: ProfileSpecification, source: str | None) -> CompiledProfile:
+    spec = merge_reference(spec)
+    geography = _geography(spec)
     age = _required(spec, "age")
     low, high = age.support()
     if low < 0 or high > MAX_AGE_YEARS:
@@ -86,12 +103,14 @@ def _compile(spec: ProfileSpecification, source: str | None) -> CompiledProfile:
             f"sex takes the values 'M' and 'F', got {sorted(set(shares) - {'M', 'F'})}",
             path=("demographics", "sex"),
         )
-    race = None
-    if spec.demographics.race_ethnicity is not None:
-        race = create_distribution(
-            spec.demographics.race_ethnicity, path=("demographics", "race_ethnicity")
-        )
+    race_spec = spec.demographics.race_ethnicity or {
+        "type": "categorical",
+        "weights": {k: v for k, v in geography.race_shares.items() if v > 0},
+    }
+    race = create_distribution(race_spec, path=("demographics", "race_ethnicity"))
     known: set[str] = set(DEMOGRAPHIC_ATTRIBUTES)
+    if spec.generation.names:
+        known.update(NAME_ATTRIBUTES)
 
     attributes = []
     for name, dist in spec.attributes.items():
@@ -143,9 +162,22 @@ def _compile(spec: ProfileSpecification, source: str | None) -> CompiledProfile:
         )
     known.update(m.flag for m in medications)
     coverage = compile_coverage(spec.coverage, age_support=(low, high), known=known)
+    known.update(
+        {
+            "person_id",
+            "person_index",
+            "birth_date",
+            "coverage_type",
+            "plan",
+            "medicare_reason",
+            "conditions",
+            "medications",
+        }
+    )
     return CompiledProfile(
         spec=spec,
         source=source,
+        geography=geography,
         age=age,
         sex=sex,
         race_ethnicity=race,
@@ -154,4 +186,5 @@ def _compile(spec: ProfileSpecification, source: str | None) -> CompiledProfile:
         labs=tuple(labs),
         medications=tuple(medications),
         coverage=coverage,
+        columns=frozenset(known),
     )

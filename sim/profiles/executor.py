@@ -16,6 +16,7 @@ import pyarrow as pa
 from sim.profiles.compiled import CompiledProfile
 from sim.profiles.dates import birth_dates, integer_ages
 from sim.profiles.names import name_sampler
+from sim.reference import load_counties, sample_zip_codes
 from sim.seeds import BLOCK_SIZE, SeedTree, Stream, block_range
 
 __all__ = ["generate_block", "generate_table", "iter_blocks", "person_ids"]
@@ -43,13 +44,22 @@ def generate_block(
     ages = integer_ages(np.asarray(profile.age.sample(demographics, n, columns)), low, high)
     columns["age"] = ages
     columns["birth_date"] = birth_dates(ages, spec.generation.reference_date, demographics)
-    if profile.race_ethnicity is not None:
-        columns["race_ethnicity"] = np.asarray(
-            profile.race_ethnicity.sample(demographics, n, columns), dtype=object
-        )
+    columns["race_ethnicity"] = np.asarray(
+        profile.race_ethnicity.sample(demographics, n, columns), dtype=object
+    )
+
+    place = seeds.rng(Stream.GEOGRAPHY, block)
+    fips = profile.geography.sample_county_fips(place, n)
+    counties = load_counties()
+    columns["county_fips"] = fips.astype(object)
+    columns["state"] = counties.state_abbr[counties.rows(fips)].astype(object)
 
     if names:
-        columns.update(name_sampler().sample(seeds.rng(Stream.NAMES, block), columns["sex"]))
+        naming = seeds.rng(Stream.NAMES, block)
+        columns.update(name_sampler().sample(naming, columns["sex"]))
+        area = sample_zip_codes(fips, naming)
+        columns["city"] = area.city.astype(object)
+        columns["zip_code"] = area.zip_code.astype(object)
 
     attributes = seeds.rng("attributes", block)
     for name, sampler in profile.attributes:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.expressions import Expression, compile_condition
-from sim.profiles.spec import RuledProbability
+from sim.profiles.spec import ReferencePrevalence, RuledProbability
 
-__all__ = ["ProbabilityModel", "compile_probability"]
+__all__ = ["ProbabilityModel", "ReferenceProbability", "compile_probability"]
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,24 @@ class ProbabilityModel:
         return result
 
 
+@dataclass(frozen=True)
+class ReferenceProbability:
+    """The person's county's PLACES prevalence of ``measure``, graded by age."""
+
+    measure: str
+    names: frozenset[str] = frozenset({"age", "county_fips"})
+
+    def probabilities(self, columns: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        from sim.reference import county_condition_probability
+
+        return county_condition_probability(self.measure, columns["age"], columns["county_fips"])
+
+
 def compile_probability(
-    spec: float | RuledProbability, known: Collection[str], path: tuple
-) -> ProbabilityModel:
+    spec: float | RuledProbability | ReferencePrevalence, known: Collection[str], path: tuple
+) -> ProbabilityModel | ReferenceProbability:
+    if isinstance(spec, ReferencePrevalence):
+        return ReferenceProbability(spec.reference)
     if not isinstance(spec, RuledProbability):
         return ProbabilityModel(constant=float(spec))
     conditions = []

@@ -22,6 +22,7 @@ __all__ = [
     "MedicationSpec",
     "ProbabilityRule",
     "ProfileSpecification",
+    "ReferencePrevalence",
     "RuledProbability",
     "condition_flag",
 ]
@@ -49,6 +50,24 @@ class ProbabilityRule(_Model):
     value: Probability
 
 
+class ReferencePrevalence(_Model):
+    """The adult PLACES prevalence of ``measure`` in the person's own county, graded by age
+    (children: pediatric rates). See docs/reference-data.md."""
+
+    reference: str
+
+    @field_validator("reference")
+    @classmethod
+    def _known_measure(cls, measure: str) -> str:
+        from sim.reference import MEASURES
+
+        if measure not in MEASURES:
+            raise ValueError(
+                f"unknown reference measure '{measure}' (one of {', '.join(MEASURES)})"
+            )
+        return measure
+
+
 class RuledProbability(_Model):
     """A probability that depends on the person: the first matching rule, else the default."""
 
@@ -72,7 +91,29 @@ class GeographySpec(_Model):
     state: str | None = None
     counties: list[str] | None = None
     national: bool = False
+    #: take age, sex, race/ethnicity and adult prevalences from the reference data
     use_reference: bool = True
+
+    @field_validator("county", mode="before")
+    @classmethod
+    def _fips_text(cls, value: Any) -> Any:
+        return f"{value:05d}" if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("counties", mode="before")
+    @classmethod
+    def _fips_texts(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [
+                f"{v:05d}" if isinstance(v, int) and not isinstance(v, bool) else v for v in value
+            ]
+        return value
+
+    def as_reference(self) -> dict[str, Any] | None:
+        """The mapping ``resolve_geography`` takes (None: the nation)."""
+        for key in ("county", "state", "counties"):
+            if getattr(self, key) is not None:
+                return {key: getattr(self, key)}
+        return None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> GeographySpec:
@@ -107,7 +148,7 @@ class ConditionSpec(_Model):
 
     code: Annotated[str, Field(min_length=1, max_length=16)]
     description: str = ""
-    prevalence: Probability | RuledProbability
+    prevalence: Probability | RuledProbability | ReferencePrevalence
     severity: DistributionSpec | None = None
 
     @field_validator("code")

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from sim.distributions import Sampler
 from sim.distributions.composite import ConditionalSampler
+from sim.distributions.discrete import AgeBandsSampler
 from sim.profiles.compiled import CompiledProfile
 
 __all__ = ["Metric", "ValidationReport", "validate_population"]
@@ -104,16 +105,9 @@ def validate_population(
     out = _Collector()
     out.categories("sex", profile.sex, columns["sex"])
     out.mean("age (mean)", profile.age.expected_mean(), columns["age"].astype(float))
-    spans = getattr(profile.age, "low", None)
-    if spans is not None and hasattr(profile.age, "width"):
-        for low, width, weight in zip(
-            profile.age.low, profile.age.width, profile.age.bands.weights, strict=True
-        ):
-            high = low + width - 1
-            in_band = (columns["age"] >= low) & (columns["age"] <= high)
-            out.share(f"age {low}-{high}", float(weight), in_band)
-    if profile.race_ethnicity is not None:
-        out.categories("race_ethnicity", profile.race_ethnicity, columns["race_ethnicity"])
+    _age_bands(out, profile.age, columns, n)
+    out.categories("race_ethnicity", profile.race_ethnicity, columns["race_ethnicity"])
+    _counties(out, profile, columns["county_fips"])
     for name, sampler in profile.attributes:
         out.categories(name, sampler, columns[name])
     for i, condition in enumerate(profile.conditions):
@@ -142,6 +136,38 @@ def validate_population(
         if coverage.plan_sampler is not None:
             out.categories("plan", coverage.plan_sampler, columns["plan"])
     return _judge(out.raw, confidence)
+
+
+def _age_bands(out: _Collector, sampler: Sampler, columns: dict, n: int) -> None:
+    """Band shares of age-band samplers, also per branch of a conditional (age by sex)."""
+    ages = columns["age"]
+    branches: list[tuple[str, Sampler, np.ndarray]] = [("", sampler, np.ones(n, dtype=bool))]
+    if isinstance(sampler, ConditionalSampler):
+        branches, taken = [], np.zeros(n, dtype=bool)
+        for condition, branch in zip(sampler.conditions, sampler.branches, strict=False):
+            where = condition.evaluate_columns(columns, n) & ~taken
+            taken |= where
+            branches.append((f" where {condition.text}", branch, where))
+        if sampler.has_default:
+            branches.append((" otherwise", sampler.branches[-1], ~taken))
+    for suffix, branch, where in branches:
+        if not isinstance(branch, AgeBandsSampler):
+            continue
+        for low, width, weight in zip(branch.low, branch.width, branch.bands.weights, strict=True):
+            high = low + width - 1
+            in_band = (ages[where] >= low) & (ages[where] <= high)
+            out.share(f"age {low}-{high}{suffix}", float(weight), in_band)
+
+
+def _counties(out: _Collector, profile: CompiledProfile, fips: np.ndarray) -> None:
+    """The shares of the (up to ten) most populous counties of a multi-county place."""
+    geography = profile.geography
+    if len(geography.county_fips) < 2:
+        return
+    weights = geography.county_weights
+    for row in np.argsort(-weights, kind="stable")[:10]:
+        county = geography.county_fips[row]
+        out.share(f"county {county}", float(weights[row]), fips == county)
 
 
 def _lab(out: _Collector, name: str, sampler: Sampler, columns: dict, n: int) -> None:

@@ -2,7 +2,12 @@
 SVI 2020 and US Census 2019 age-by-sex estimates, shipped as compact tables (see
 docs/reference-data.md), and their resolution from a profile's ``geography``."""
 
-from sim.reference.geography import GEOGRAPHY_KEYS, Geography, resolve_geography
+from sim.reference.geography import (
+    GEOGRAPHY_KEYS,
+    Geography,
+    national_geography,
+    resolve_geography,
+)
 from sim.reference.lookup import find_county, find_state
 from sim.reference.prevalence import (
     GRADIENT_BANDS,
@@ -46,6 +51,7 @@ __all__ = [
     "gradient_band_weights",
     "load_counties",
     "load_zips",
+    "national_geography",
     "resolve_geography",
     "sample_zip_codes",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -135,3 +136,14 @@ def _aggregate(rows: list[int], level: str, *, label: str | None = None) -> Geog
         adult_share=float(adults.sum() / population.sum()),
         adult_prevalence=dict(zip(MEASURES, prevalence.tolist(), strict=True)),
     )
+
+
+def national_geography() -> Geography:
+    """Every county, weighted by population: the default when a profile names no place."""
+    return _national()
+
+
+@cache
+def _national() -> Geography:
+    table = load_counties()
+    return _aggregate(list(range(len(table.county_fips))), "nation", label="United States")

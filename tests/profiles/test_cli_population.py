@@ -38,3 +38,13 @@ def test_bad_profile_exits_2_with_a_located_message(tmp_path):
     assert result.returncode == 2
     assert "bad.yaml: demographics.age.std_dev" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_show_profile_prints_the_merged_profile_as_yaml():
+    import yaml
+
+    result = run("population", "harris-county-adults", "--show-profile")
+    assert result.returncode == 0, result.stderr
+    merged = yaml.safe_load(result.stdout)
+    assert merged["geography"] == {"county": "48201", "national": False, "use_reference": False}
+    assert any(c["code"] == "E11.9" for c in merged["clinical"]["comorbidities"])
