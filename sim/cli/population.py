@@ -36,7 +36,7 @@ def population(
         merged = compile_profile(load_profile(profile)).spec
         data = merged.model_dump(mode="json", by_alias=True, exclude_none=True)
         # category order is part of a spec (it maps draws to values): keep it
-        console.print(yaml.safe_dump(data, sort_keys=False), highlight=False, markup=False)
+        typer.echo(yaml.safe_dump(data, sort_keys=False), nl=False)  # raw: no wrapping
         return
     started = time.perf_counter()
     result = generate_population(profile, count, seed, names=names)
