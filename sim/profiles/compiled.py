@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from sim.distributions import Sampler, create_distribution
 from sim.errors import SpecError
@@ -51,6 +53,8 @@ class CompiledProfile:
     labs: tuple[tuple[str, Sampler], ...]
     medications: tuple[CompiledMedication, ...]
     coverage: CompiledCoverage | None
+    #: rows of the reference county table for ``geography.county_fips``
+    county_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     #: every attribute a person carries (conditions of journeys and triggers may read them)
     columns: frozenset[str] = frozenset()
 
@@ -187,4 +191,5 @@ def _compile(spec: ProfileSpecification, source: str | None) -> CompiledProfile:
         medications=tuple(medications),
         coverage=coverage,
         columns=frozenset(known),
+        county_rows=geography.table_rows,
     )

@@ -39,20 +39,19 @@ def generate_block(
     spec = profile.spec
 
     demographics = seeds.rng(Stream.DEMOGRAPHICS, block)
-    columns["sex"] = np.asarray(profile.sex.sample(demographics, n), dtype=object)
+    columns["sex"] = np.asarray(profile.sex.sample(demographics, n))
     low, high = profile.age.support()
     ages = integer_ages(np.asarray(profile.age.sample(demographics, n, columns)), low, high)
     columns["age"] = ages
     columns["birth_date"] = birth_dates(ages, spec.generation.reference_date, demographics)
-    columns["race_ethnicity"] = np.asarray(
-        profile.race_ethnicity.sample(demographics, n, columns), dtype=object
-    )
+    columns["race_ethnicity"] = np.asarray(profile.race_ethnicity.sample(demographics, n, columns))
 
     place = seeds.rng(Stream.GEOGRAPHY, block)
-    fips = profile.geography.sample_county_fips(place, n)
+    rows = profile.county_rows[profile.geography.sample_county_index(place, n)]
     counties = load_counties()
-    columns["county_fips"] = fips.astype(object)
-    columns["state"] = counties.state_abbr[counties.rows(fips)].astype(object)
+    fips = counties.county_fips[rows]
+    columns["county_fips"] = fips
+    columns["state"] = counties.state_abbr[rows]
 
     if names:
         naming = seeds.rng(Stream.NAMES, block)

@@ -62,13 +62,22 @@ class Geography:
             for i, sex in enumerate(SEXES)
         }
 
-    def sample_county_fips(self, rng: np.random.Generator, count: int) -> np.ndarray:
-        """County FIPS for ``count`` persons, in proportion to population (one uniform each)."""
+    def sample_county_index(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        """Positions in ``county_fips``, in proportion to population (one uniform each)."""
         if len(self.county_fips) == 1:
-            return np.full(count, self.county_fips[0])
+            return np.zeros(count, dtype=np.int64)
         cumulative = np.cumsum(self.county_weights)
         rows = np.searchsorted(cumulative, rng.random(count) * cumulative[-1], side="right")
-        return np.asarray(self.county_fips)[np.minimum(rows, len(self.county_fips) - 1)]
+        return np.minimum(rows, len(self.county_fips) - 1)
+
+    def sample_county_fips(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        """County FIPS for ``count`` persons, in proportion to population (one uniform each)."""
+        return np.asarray(self.county_fips)[self.sample_county_index(rng, count)]
+
+    @property
+    def table_rows(self) -> np.ndarray:
+        """The rows of ``load_counties()`` for ``county_fips``."""
+        return load_counties().rows(self.county_fips)
 
 
 def resolve_geography(
