@@ -89,10 +89,22 @@ def from_validation_error(
     location (``age.normal.std_dev``) are recognised and dropped (``age.std_dev``).
     """
     problems = error.errors(include_url=False)
+    # An unknown field usually explains a missing one (a typo): report it first, with a hint.
+    problems.sort(key=lambda problem: problem["type"] != "extra_forbidden")
     first = problems[0]
     path = _input_path(first["loc"], data)
     message = _clean_message(first)
     hint = None
+    if first["type"] == "extra_forbidden" and first["loc"]:
+        parent = tuple(first["loc"][:-1])
+        missing = [
+            str(p["loc"][-1])
+            for p in problems
+            if p["type"] == "missing" and p["loc"] and tuple(p["loc"][:-1]) == parent
+        ]
+        hint = did_you_mean(str(first["loc"][-1]), missing)
+    if first["type"] == "union_tag_invalid":
+        path.append("type")
     if len(problems) > 1:
         more = len(problems) - 1
         hint = f"{hint}; " if hint else ""

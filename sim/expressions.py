@@ -239,6 +239,8 @@ class _Builder:
         if not isinstance(node, ast.Name):
             raise self.fail("this expression")
         parts.append(node.id)
+        if any(part.startswith("__") for part in parts):
+            raise self.fail(f"the name '{'.'.join(reversed(parts))}'")
         return ".".join(reversed(parts))
 
     def _constant(self, node: ast.AST) -> Any:

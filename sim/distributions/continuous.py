@@ -136,6 +136,8 @@ class _InverseCdfSampler(Sampler):
 
     def __init__(self, low: float | None, high: float | None) -> None:
         self.low, self.high = max(0.0, _bounds(low, high)[0]), _bounds(low, high)[1]
+        if self.high <= self.low:  # e.g. a negative max: the values are never negative
+            raise ValueError("the bounds leave no probability mass (the values are >= 0)")
         self.u_low, self.u_high = self.cdf(self.low), self.cdf(self.high)
         if self.u_high - self.u_low < 1e-12:
             raise ValueError("the bounds leave (almost) no probability mass")
@@ -174,7 +176,10 @@ class WeibullSampler(_InverseCdfSampler):
         super().__init__(low, high)
 
     def cdf(self, x: float) -> float:
-        return -math.expm1(-((x / self.scale) ** self.shape)) if math.isfinite(x) else 1.0
+        try:
+            return -math.expm1(-((x / self.scale) ** self.shape)) if math.isfinite(x) else 1.0
+        except OverflowError:  # (x / scale) ** shape beyond float range: all the mass is below
+            return 1.0
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
         return self.scale * (-np.log1p(-u)) ** (1 / self.shape)
@@ -192,7 +197,8 @@ class GammaSampler(Sampler):
         self.shape, self.scale = shape, scale
         self.low, self.high = _bounds(low, high)
         self.acceptance = 1.0
-        if math.isfinite(self.low) or math.isfinite(self.high):
+        self.bounded = math.isfinite(self.low) or math.isfinite(self.high)
+        if self.bounded:
             # A fixed-seed pilot estimates the kept mass: no scipy for the incomplete gamma.
             pilot = np.random.default_rng(0).gamma(shape, scale, PILOT_DRAWS)
             self.acceptance = float(np.mean((pilot >= self.low) & (pilot <= self.high)))
@@ -200,7 +206,7 @@ class GammaSampler(Sampler):
                 raise ValueError("the bounds keep under 0.1% of the distribution")
 
     def sample(self, rng: np.random.Generator, n: int, attributes: Attributes | None = None):
-        if self.acceptance == 1.0:
+        if not self.bounded:  # a pilot that kept every draw does not make the bounds optional
             return rng.gamma(self.shape, self.scale, n)
         low, high = self.low, self.high
         return rejection_sample(
@@ -212,7 +218,7 @@ class GammaSampler(Sampler):
         )
 
     def expected_mean(self) -> float | None:
-        return self.shape * self.scale if self.acceptance == 1.0 else None
+        return None if self.bounded else self.shape * self.scale
 
     def support(self) -> tuple[float, float]:
         return (max(0.0, self.low), self.high)

@@ -23,6 +23,8 @@ __all__ = [
 def value_array(values: Sequence[Any]) -> np.ndarray:
     """A typed array when the values share a type (text, numbers), else an object array."""
     kinds = {type(v) for v in values}
+    if kinds <= {str} and any(v.endswith("\0") for v in values):
+        return np.asarray(values, dtype=object)  # numpy's fixed-width text drops trailing NULs
     if kinds <= {str} or kinds <= {int, float} or kinds <= {bool}:
         return np.asarray(values)
     return np.asarray(values, dtype=object)
@@ -92,6 +94,10 @@ class AgeBandsSampler(Sampler):
 class PoissonSampler(Sampler):
     def __init__(self, mean: float) -> None:
         self.mean = mean
+        try:  # numpy refuses means near 2**63 at draw time: refuse them at load time instead
+            np.random.default_rng(0).poisson(mean)
+        except ValueError:
+            raise ValueError(f"mean {mean:g} is too large for a count") from None
 
     def sample(self, rng: np.random.Generator, n: int, attributes: Attributes | None = None):
         return rng.poisson(self.mean, n)
@@ -106,6 +112,10 @@ class PoissonSampler(Sampler):
 class NegativeBinomialSampler(Sampler):
     def __init__(self, n: float, p: float) -> None:
         self.n, self.p = n, p
+        try:  # as for Poisson: numpy's own limit, checked once at load time
+            np.random.default_rng(0).negative_binomial(n, p)
+        except ValueError:
+            raise ValueError("the mean is too large for a count") from None
 
     def sample(self, rng: np.random.Generator, n: int, attributes: Attributes | None = None):
         return rng.negative_binomial(self.n, self.p, n)

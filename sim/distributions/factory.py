@@ -45,9 +45,11 @@ def create_distribution(
     model = parse_distribution(spec, path=path)
     try:
         return _compile(model, attributes, path)
-    except ValueError as error:
+    except (ValueError, ArithmeticError) as error:
         if isinstance(error, SpecError):
             raise
+        if isinstance(error, ArithmeticError):  # absurd magnitudes (overflow) in the parameters
+            raise SpecError(f"parameters out of numeric range ({error})", path=path) from None
         raise SpecError(str(error), path=path) from None
 
 

@@ -170,7 +170,11 @@ class AgeBandsSpec(_Spec):
     @field_validator("bands")
     @classmethod
     def _valid_bands(cls, value: dict[str, float]) -> dict[str, float]:
-        spans = sorted(parse_band(label) for label in value)
+        # An open band ("65+") sorts after a closed one starting at the same age.
+        spans = sorted(
+            (parse_band(label) for label in value),
+            key=lambda span: (span[0], math.inf if span[1] is None else span[1]),
+        )
         for (_low_a, high_a), (low_b, _) in itertools.pairwise(spans):
             if high_a is None or high_a >= low_b:
                 raise ValueError(f"age bands overlap at {low_b}")

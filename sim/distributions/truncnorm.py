@@ -40,6 +40,8 @@ class TruncatedStandardNormal:
             raise ValueError("needs a < b")
         self.a, self.b = a, b
         self.mass = _mass(a, b)
+        if not self.mass > 0:  # underflow (bounds ~38 sd out): nothing left to sample from
+            raise ValueError("the bounds leave (almost) no probability mass")
         # Mirror a lower tail onto the upper one so the exponential proposal serves both.
         self.sign = -1.0 if b <= 0 else 1.0
         lo, hi = (-b, -a) if self.sign < 0 else (a, b)
