@@ -1,0 +1,244 @@
+"""One SimPy process per person, walking the person's journeys in simulation time.
+
+Each journey of the person is a ``JourneyRun``: it counts, per event, the dependencies not yet
+fired; an event whose dependencies have all fired is *ready* at the time of the last one, and
+is put on the person's agenda at ready time + its delay. The process pops the agenda in time
+order and ``yield env.timeout(...)`` until each entry, then fires it: conditions and
+probability are evaluated then, against the person's attributes and what has happened so far.
+A skipped event never fires, so its dependents never become ready; a choice group draws its
+branch once, when the (shared) dependencies are met; repeats put their next occurrence on the
+agenda. Resolving dependencies inside the person's process costs one timeout per distinct
+event time instead of a SimPy event per dependency edge.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from sim.engine.dispatch import FiredEvent, PersonState, ShardContext
+from sim.engine.presample import PersonDraws, person_rng
+from sim.engine.records import event_id
+from sim.journeys.plan import OUTCOME_FIELDS, JourneyPlan
+
+__all__ = ["JourneyRun", "PlanTables", "person_process"]
+
+Agenda = list[tuple[float, int, int, int]]
+
+
+class PlanTables:
+    """The plan's per-event fields as flat tuples indexed by plan order (built once a shard):
+    the hot path reads these instead of attributes of the plan's dataclasses."""
+
+    __slots__ = (
+        "children",
+        "choice",
+        "condition",
+        "parameters",
+        "probability",
+        "repeat",
+        "static_json",
+        "uses_outcomes",
+    )
+
+    def __init__(self, plan: JourneyPlan) -> None:
+        events = plan.events
+        self.children = tuple(e.children for e in events)
+        self.choice = tuple(e.choice for e in events)
+        self.condition = tuple(e.condition for e in events)
+        self.parameters = tuple(e.parameters for e in events)
+        self.probability = tuple(e.probability for e in events)
+        self.repeat = tuple(e.repeat for e in events)
+        self.static_json = tuple(e.parameters.static_json for e in events)
+        self.uses_outcomes = plan.uses_outcomes
+
+
+class JourneyRun:
+    """The per-person state of one journey (the plan itself is shared and immutable)."""
+
+    __slots__ = (
+        "buffer",
+        "chosen",
+        "code_base",
+        "counts",
+        "ctx",
+        "draws",
+        "horizon",
+        "offset",
+        "outcomes",
+        "overflow",
+        "person",
+        "plan",
+        "remaining",
+        "slot",
+        "tables",
+    )
+
+    def __init__(
+        self,
+        plan: JourneyPlan,
+        tables: PlanTables,
+        draws: PersonDraws,
+        person: PersonState,
+        ctx: ShardContext,
+        *,
+        slot: int,
+        offset_days: float,
+        horizon_days: float,
+        code_base: int,
+        parent_counts: list[int],
+    ) -> None:
+        self.plan = plan
+        self.tables = tables
+        self.draws = draws
+        self.person = person
+        self.ctx = ctx
+        self.buffer = ctx.buffer
+        self.slot = slot
+        self.offset = offset_days
+        self.horizon = min(horizon_days, offset_days + plan.duration_days)
+        self.code_base = code_base
+        self.remaining = parent_counts.copy()
+        self.counts = [0] * len(parent_counts)
+        self.chosen = [-1] * len(plan.choices)
+        self.outcomes: dict[int, tuple[float, list[Any] | None]] = {}
+        self.overflow: Any = None
+
+    def start(self, agenda: Agenda) -> None:
+        for order in self.plan.roots:
+            self.ready(order, self.offset, agenda)
+
+    def ready(self, order: int, time: float, agenda: Agenda) -> None:
+        tables = self.tables
+        group = tables.choice[order]
+        if group >= 0:
+            chosen = self.chosen[group]
+            if chosen < 0:
+                choice = self.plan.choices[group]
+                chosen = self.chosen[group] = choice.pick(self.draws.choice_uniforms[group])
+            if chosen != order:
+                return
+        time += self.draws.delays[order]
+        repeat = tables.repeat[order]
+        if time < self.horizon and (repeat is None or time <= self.offset + repeat.until_day):
+            heapq.heappush(agenda, (time, self.slot, order, 0))
+
+    def fire(self, order: int, occurrence: int, time: float, agenda: Agenda) -> None:
+        tables = self.tables
+        if occurrence == 0:
+            draws = self.draws
+            uniform, values = draws.uniforms[order], draws.parameters[order]
+        else:
+            _, uniform, values = self._occurrence(order, occurrence)
+        condition = tables.condition[order]
+        happened = uniform < tables.probability[order] and (
+            condition is None or bool(condition.evaluate(self.lookup))
+        )
+        if happened:
+            person = self.person
+            person.sequence += 1
+            self.counts[order] += 1
+            buffer = self.buffer
+            buffer.rows.append(person.row)
+            buffer.codes.append(self.code_base + order)
+            buffer.sequences.append(person.sequence)
+            buffer.times.append(time)
+            buffer.parameters.append(
+                tables.static_json[order]
+                if values is None
+                else tables.parameters[order].to_json(values)
+            )
+            buffer.causes.append(None)
+            if tables.uses_outcomes:
+                self.outcomes[order] = (time, values)
+            if self.ctx.hooks:
+                self._dispatch(order, time, values)
+        repeat = tables.repeat[order]
+        if repeat is not None and (repeat.count is None or occurrence + 1 < repeat.count):
+            following = time + self._occurrence(order, occurrence + 1)[0]
+            if following < self.horizon and following <= self.offset + repeat.until_day:
+                heapq.heappush(agenda, (following, self.slot, order, occurrence + 1))
+        if happened and self.counts[order] == 1:
+            remaining = self.remaining
+            for child in tables.children[order]:
+                remaining[child] -= 1
+                if remaining[child] == 0:
+                    self.ready(child, time, agenda)
+
+    def _dispatch(self, order: int, time: float, values: list[Any] | None) -> None:
+        event = self.plan.events[order]
+        person = self.person
+        self.ctx.dispatch(
+            FiredEvent(
+                event_id(person.person_id, person.sequence),
+                person,
+                event.product,
+                event.event_type,
+                event.id,
+                self.plan.id,
+                time,
+                event.parameters.values(values or ()),
+            )
+        )
+
+    def _occurrence(self, order: int, occurrence: int) -> tuple[float, float, list[Any] | None]:
+        """(delay since the previous occurrence, uniform, parameter values) of a repeat."""
+        every, uniforms, values = self.draws.repeats.get(order, ((), (), None))
+        j = occurrence - 1
+        if j < len(every):
+            return every[j], uniforms[j], None if values is None else values[j]
+        if self.overflow is None:
+            rng = person_rng(self.ctx.seeds, self.plan, self.person.person_index)
+            self.overflow = (rng, {})
+        rng, drawn = self.overflow
+        if (order, occurrence) in drawn:
+            return drawn.pop((order, occurrence))
+        event = self.plan.events[order]
+        attributes = self.person.attributes(sorted(self.plan.attribute_names))
+        delay = float(event.repeat.every.sample_one(rng, attributes))  # type: ignore[union-attr]
+        uniform = float(rng.random())
+        sampled = [p.sampler.sample_one(rng, attributes) for p in event.parameters.sampled]
+        for i, parameter in enumerate(event.parameters.sampled):
+            if parameter.round_digits is not None and isinstance(sampled[i], float):
+                sampled[i] = round(sampled[i], parameter.round_digits)
+        # Drawn once when the occurrence is scheduled, used again when it fires.
+        drawn[(order, occurrence)] = (delay, uniform, sampled or None)
+        return delay, uniform, sampled or None
+
+    def lookup(self, name: str) -> Any:
+        """A condition's view: person attributes and ``events.<id>.<field>`` outcomes."""
+        if not name.startswith("events."):
+            return self.person.attribute(name)
+        _, event_key, field = name.split(".", 2)
+        order = self.plan.index[event_key]
+        count = self.counts[order]
+        if field == "happened":
+            return count > 0
+        if count == 0:
+            return None
+        if field == "count":
+            return count
+        time, values = self.outcomes[order]
+        if field == "time_days":
+            return time - self.offset
+        if field in OUTCOME_FIELDS:
+            return None
+        return self.plan.events[order].parameters.values(values or ()).get(field)
+
+
+def person_process(
+    env: simpy.Environment, runs: list[JourneyRun]
+) -> Generator[simpy.Event, Any, None]:
+    """The person's life in the shard: one agenda over all their journeys."""
+    agenda: Agenda = []
+    for run in runs:
+        run.start(agenda)
+    pop = heapq.heappop
+    while agenda:
+        time, slot, order, occurrence = pop(agenda)
+        if time > env.now:
+            yield env.timeout(time - env.now)
+        runs[slot].fire(order, occurrence, time, agenda)

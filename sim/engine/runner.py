@@ -1,0 +1,245 @@
+"""``simulate``: persons x journeys -> the ``events`` table, shard by shard.
+
+Each shard of ``shard_size`` persons gets its own ``simpy.Environment`` (a small event heap)
+and one process per person; the shard's records come out as one Arrow table. A person's
+events depend only on (seed, journey, person index), so shards can be any size, and later run
+in any order or on any worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import simpy
+
+from sim.engine.dispatch import EventHook, PersonState, ShardContext
+from sim.engine.presample import draw_block
+from sim.engine.process import JourneyRun, PlanTables, person_process
+from sim.engine.records import EVENTS_SCHEMA
+from sim.errors import SpecError, did_you_mean
+from sim.expressions import Expression, compile_condition
+from sim.journeys import JourneyPlan, JourneySpecification, load_plan
+from sim.seeds import BLOCK_SIZE, SeedTree
+
+__all__ = ["DEFAULT_SHARD_SIZE", "JourneyAssignment", "iter_simulate", "simulate"]
+
+DEFAULT_SHARD_SIZE = 4 * BLOCK_SIZE
+REQUIRED_COLUMNS = ("person_index", "person_id")
+
+
+@dataclass(frozen=True)
+class JourneyAssignment:
+    """A journey as a scenario uses it: for whom (``applies_to``) and from which day.
+
+    ``start_day`` is a number of days after the start date, or the name of a numeric persons
+    column (a per-person start). The journey's own ``applies_to`` applies as well.
+    """
+
+    journey: JourneyPlan
+    applies_to: Expression | None = None
+    start_day: float | str = 0.0
+
+    @classmethod
+    def of(
+        cls,
+        journey: Any,
+        applies_to: str | Mapping[str, Any] | None = None,
+        start_day: float | str = 0.0,
+    ) -> JourneyAssignment:
+        condition = None
+        if applies_to is not None:
+            condition = compile_condition(applies_to, path=("applies_to",))
+        return cls(load_plan(journey), condition, start_day)
+
+
+JourneyLike = JourneyAssignment | JourneyPlan | JourneySpecification | str | Path
+
+
+def _assignments(journeys: Sequence[JourneyLike]) -> list[JourneyAssignment]:
+    out = [j if isinstance(j, JourneyAssignment) else JourneyAssignment.of(j) for j in journeys]
+    seen: set[str] = set()
+    for assignment in out:
+        if assignment.journey.id in seen:
+            raise SpecError(
+                f"journey '{assignment.journey.id}' is listed twice", path=("journeys",)
+            )
+        seen.add(assignment.journey.id)
+    return out
+
+
+def _check_columns(persons: pa.Table, assignments: list[JourneyAssignment]) -> None:
+    names = set(persons.column_names)
+    for column in REQUIRED_COLUMNS:
+        if column not in names:
+            raise SpecError(f"the persons table has no '{column}' column", path=("persons",))
+    for assignment in assignments:
+        plan = assignment.journey
+        path = ("journeys", plan.id)
+        if assignment.applies_to is not None:
+            assignment.applies_to.check_names(names, path=(*path, "applies_to"))
+        for name in sorted(plan.attribute_names):
+            if name not in names:
+                raise SpecError(
+                    f"reads the attribute '{name}', which the persons table does not have",
+                    path=path,
+                    hint=did_you_mean(name, names),
+                )
+        if isinstance(assignment.start_day, str) and assignment.start_day not in names:
+            raise SpecError(
+                f"no persons column '{assignment.start_day}'",
+                path=(*path, "start_day"),
+                hint=did_you_mean(assignment.start_day, names),
+            )
+
+
+def _numpy(column: pa.ChunkedArray) -> np.ndarray:
+    return column.to_numpy(zero_copy_only=False)
+
+
+def simulate(
+    persons: pa.Table,
+    journeys: Sequence[JourneyLike],
+    *,
+    start_date: dt.date,
+    horizon_days: float,
+    seeds: SeedTree | int,
+    shard_size: int = DEFAULT_SHARD_SIZE,
+    hooks: Sequence[EventHook] = (),
+) -> pa.Table:
+    """All events of ``persons`` on ``journeys``, as one table (see ``iter_simulate``)."""
+    tables = list(
+        iter_simulate(
+            persons,
+            journeys,
+            start_date=start_date,
+            horizon_days=horizon_days,
+            seeds=seeds,
+            shard_size=shard_size,
+            hooks=hooks,
+        )
+    )
+    if not tables:
+        return EVENTS_SCHEMA.empty_table()
+    return pa.concat_tables(tables)
+
+
+def iter_simulate(
+    persons: pa.Table,
+    journeys: Sequence[JourneyLike],
+    *,
+    start_date: dt.date,
+    horizon_days: float,
+    seeds: SeedTree | int,
+    shard_size: int = DEFAULT_SHARD_SIZE,
+    hooks: Sequence[EventHook] = (),
+) -> Iterator[pa.Table]:
+    """The events table shard by shard (memory stays flat as the population grows).
+
+    Times are days after ``start_date``; events at or after ``horizon_days`` (or the end of a
+    journey's ``duration_days``) are not emitted. Rows are sorted by person, then sequence.
+    """
+    if not horizon_days > 0:
+        raise SpecError(f"the horizon must be positive, got {horizon_days!r}", path=("horizon",))
+    if isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1:
+        raise SpecError(f"shard_size must be a positive whole number, got {shard_size!r}")
+    tree = seeds if isinstance(seeds, SeedTree) else SeedTree(seeds)
+    assignments = _assignments(journeys)
+    _check_columns(persons, assignments)
+    for start in range(0, persons.num_rows, shard_size):
+        shard = persons.slice(start, shard_size)
+        yield run_shard(
+            shard,
+            assignments,
+            start_date=start_date,
+            horizon_days=float(horizon_days),
+            seeds=tree,
+            hooks=tuple(hooks),
+        )
+
+
+def _attribute_columns(shard: pa.Table, assignments: list[JourneyAssignment]) -> dict:
+    wanted: set[str] = set()
+    for assignment in assignments:
+        wanted |= assignment.journey.attribute_names
+        if assignment.applies_to is not None:
+            wanted |= assignment.applies_to.names
+        if isinstance(assignment.start_day, str):
+            wanted.add(assignment.start_day)
+    return {name: _numpy(shard[name]) for name in sorted(wanted)}
+
+
+def _applies(assignment: JourneyAssignment, columns: Mapping, size: int) -> np.ndarray:
+    mask = np.ones(size, dtype=bool)
+    for condition in (assignment.journey.applies_to, assignment.applies_to):
+        if condition is not None:
+            mask &= condition.evaluate_columns(columns, size).astype(bool)
+    return mask
+
+
+def run_shard(
+    shard: pa.Table,
+    assignments: list[JourneyAssignment],
+    *,
+    start_date: dt.date,
+    horizon_days: float,
+    seeds: SeedTree,
+    hooks: tuple[EventHook, ...] = (),
+) -> pa.Table:
+    """One shard in its own environment."""
+    env = simpy.Environment()
+    size = shard.num_rows
+    indices = _numpy(shard["person_index"]).astype(np.int64)
+    person_ids = shard["person_id"].to_pylist()
+    columns = _attribute_columns(shard, assignments)
+    ctx = ShardContext(env, start_date, horizon_days, seeds, hooks, columns)
+    persons = [
+        PersonState(row, int(index), person_id, ctx)
+        for row, (index, person_id) in enumerate(zip(indices.tolist(), person_ids, strict=True))
+    ]
+    runs: list[list[JourneyRun]] = [[] for _ in range(size)]
+    for assignment in assignments:
+        plan = assignment.journey
+        code_base = len(ctx.buffer.names)
+        for event in plan.events:
+            ctx.buffer.code(event.product, event.event_type, event.id, plan.id)
+        parent_counts = [len(event.parents) for event in plan.events]
+        tables = PlanTables(plan)
+        mask = _applies(assignment, columns, size)
+        if isinstance(assignment.start_day, str):
+            offsets = columns[assignment.start_day].astype(float).tolist()
+        else:
+            offsets = [float(assignment.start_day)] * size
+        by_block: dict[int, list[int]] = defaultdict(list)
+        for row in np.flatnonzero(mask).tolist():
+            by_block[int(indices[row]) // BLOCK_SIZE].append(row)
+        for block, rows in by_block.items():
+            positions = indices[rows] % BLOCK_SIZE
+            block_columns = {name: values[rows] for name, values in columns.items()}
+            draws = draw_block(plan, seeds, block, positions, block_columns)
+            for row, person_draws in zip(rows, draws, strict=True):
+                runs[row].append(
+                    JourneyRun(
+                        plan,
+                        tables,
+                        person_draws,
+                        persons[row],
+                        ctx,
+                        slot=len(runs[row]),
+                        offset_days=offsets[row],
+                        horizon_days=horizon_days,
+                        code_base=code_base,
+                        parent_counts=parent_counts,
+                    )
+                )
+    for person_runs in runs:
+        if person_runs:
+            env.process(person_process(env, person_runs))
+    env.run(until=horizon_days)
+    return ctx.buffer.to_table(person_ids, indices, start_date)

@@ -1,0 +1,98 @@
+"""``load_journey``: a journey from a file, a shipped name, a mapping or a model, in our form or
+one of the HealthSim forms, fully checked (graph, conditions, distributions) at load time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.errors import SpecError, did_you_mean, from_validation_error
+from sim.journeys.compat import from_engine_form, from_phases_form, journey_form
+from sim.journeys.plan import JourneyPlan, compile_plan
+from sim.journeys.spec import EventSpec, JourneySpecification
+from sim.specio import read_spec, shipped_names
+
+__all__ = ["load_journey", "load_plan", "parse_journey", "shipped_journeys"]
+
+JourneySource = str | Path | Mapping[str, Any] | JourneySpecification
+
+
+def shipped_journeys() -> list[str]:
+    """Names of the journeys in ``scenarios/journeys``."""
+    return shipped_names("journeys")
+
+
+def parse_journey(data: Any, *, source: str | None = None) -> JourneySpecification:
+    """Validates a mapping (any accepted form) and checks it; errors name source and field."""
+    if isinstance(data, JourneySpecification):
+        _check(data, source)
+        return data
+    if not isinstance(data, Mapping):
+        raise SpecError("a journey is a mapping with id, duration_days and events", source=source)
+    form = journey_form(data)
+    try:
+        if form == "engine":
+            data = from_engine_form(data)
+        elif form == "phases":
+            data = from_phases_form(data)
+    except SpecError as error:
+        raise error.located(source=source) from None
+    try:
+        spec = JourneySpecification.model_validate(data)
+    except ValidationError as error:
+        located = from_validation_error(error, data=data, source=source)
+        path = _named_path(located.path, data)
+        raise SpecError(
+            located.message,
+            path=path,
+            source=located.source,
+            hint=_field_hint(located, path),
+        ) from None
+    _check(spec, source)
+    return spec
+
+
+def _check(spec: JourneySpecification, source: str | None) -> None:
+    try:
+        compile_plan(spec)
+    except SpecError as error:
+        raise error.located(source=source) from None
+
+
+def _field_hint(error: SpecError, path: tuple) -> str | None:
+    """For an unknown field, the closest field of the model it sits in."""
+    if error.message != "unknown field" or not path or not isinstance(path[-1], str):
+        return error.hint
+    model = {1: JourneySpecification, 3: EventSpec}.get(len(path))
+    if model is None or (len(path) == 3 and path[0] != "events"):
+        return error.hint
+    return did_you_mean(path[-1], model.model_fields) or error.hint
+
+
+def _named_path(path: tuple, data: Mapping[str, Any]) -> tuple:
+    """``events[3].delay`` -> ``events.metformin_start.delay`` when the event has an id."""
+    if len(path) >= 2 and path[0] == "events" and isinstance(path[1], int):
+        events = data.get("events")
+        if isinstance(events, list) and path[1] < len(events):
+            event = events[path[1]]
+            if isinstance(event, Mapping) and isinstance(event.get("id"), str):
+                return ("events", event["id"], *path[2:])
+    return path
+
+
+def load_journey(source: JourneySource) -> JourneySpecification:
+    """From a path (YAML or JSON), a shipped name (``diabetic-first-year``), or a mapping."""
+    if isinstance(source, JourneySpecification | Mapping):
+        return parse_journey(source)
+    data, label = read_spec(source, "journeys")
+    return parse_journey(data, source=label)
+
+
+def load_plan(source: JourneySource | JourneyPlan) -> JourneyPlan:
+    """The compiled plan of a journey from any of the sources ``load_journey`` takes."""
+    if isinstance(source, JourneyPlan):
+        return source
+    return compile_plan(load_journey(source))

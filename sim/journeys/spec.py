@@ -1,0 +1,201 @@
+"""Journey specifications: frozen pydantic models of what happens to a person over time.
+
+Delays are distribution specs of the library (days). The HealthSim shorthand
+``{days, days_min, days_max, distribution}`` and a bare number are accepted and converted
+here, so a model always holds a library spec (see ``shorthand_delay``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.distributions import DistributionSpec
+
+__all__ = [
+    "PRODUCTS",
+    "ChoiceSpec",
+    "Condition",
+    "EventSpec",
+    "JourneySpecification",
+    "RepeatSpec",
+    "shorthand_delay",
+]
+
+PRODUCTS = ("patientsim", "membersim", "rxmembersim", "trialsim")
+Product = Literal["patientsim", "membersim", "rxmembersim", "trialsim"]
+#: A text expression or a structured condition (see ``sim.expressions``).
+Condition = str | dict[str, Any]
+#: Event ids are identifiers so that conditions can say ``events.<id>.value``.
+EVENT_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+JOURNEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def shorthand_delay(value: Any) -> Any:
+    """A delay as written -> a library distribution spec (mapping with ``type``).
+
+    - a number ``n``: ``{type: fixed, value: n}``;
+    - ``{days, days_min, days_max, distribution}`` (HealthSim): ``fixed`` is ``days``;
+      ``uniform`` is uniform on [days_min, days_max] (continuous time, where HealthSim drew
+      whole days); ``normal`` is a normal around ``days`` with sd (days_max - days_min) / 4,
+      truncated (never clamped) to [days_min, days_max], or sd 2 truncated at 0 without bounds.
+    - a mapping with ``type``: unchanged.
+    """
+    if isinstance(value, bool):
+        raise ValueError("a delay is a number of days or a distribution")
+    if isinstance(value, int | float):
+        return {"type": "fixed", "value": float(value)}
+    if not isinstance(value, Mapping) or "type" in value:
+        return value
+    unknown = sorted(set(value) - {"days", "days_min", "days_max", "distribution"})
+    if unknown:
+        raise ValueError(
+            f"unknown field '{unknown[0]}' in a delay (a distribution needs a 'type'; "
+            "the shorthand has days, days_min, days_max, distribution)"
+        )
+    days, low, high = value.get("days", 0), value.get("days_min"), value.get("days_max")
+    for name, number in (("days", days), ("days_min", low), ("days_max", high)):
+        if number is not None and (
+            isinstance(number, bool)
+            or not isinstance(number, int | float)
+            or not math.isfinite(number)
+        ):
+            raise ValueError(f"delay {name} must be a number, got {number!r}")
+    kind = value.get("distribution") or "fixed"
+    if kind == "fixed":
+        return {"type": "fixed", "value": float(days)}
+    low = days if low is None else low
+    high = days if high is None else high
+    if low > high:
+        raise ValueError(f"delay days_min ({low:g}) is greater than days_max ({high:g})")
+    if kind == "uniform":
+        if low == high:
+            return {"type": "fixed", "value": float(low)}
+        return {"type": "uniform", "min": float(low), "max": float(high)}
+    if kind == "normal":
+        if low == high:
+            if "days_min" in value or "days_max" in value:
+                return {"type": "fixed", "value": float(low)}
+            return {"type": "normal", "mean": float(days), "std_dev": 2.0, "min": 0.0}
+        return {
+            "type": "normal",
+            "mean": float(days),
+            "std_dev": (high - low) / 4,
+            "min": float(low),
+            "max": float(high),
+        }
+    raise ValueError(f"unknown delay distribution '{kind}' (expected fixed, uniform or normal)")
+
+
+class ChoiceSpec(_Model):
+    """Membership of an exclusive choice: exactly one event of a group fires, by weight."""
+
+    group: str = Field(min_length=1)
+    weight: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class RepeatSpec(_Model):
+    """Occurrences after the first, ``every`` apart, until ``count`` or ``until_day``."""
+
+    every: DistributionSpec
+    count: int | None = Field(default=None, ge=1, le=10_000)
+    until_day: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+
+    @field_validator("every", mode="before")
+    @classmethod
+    def _every_shorthand(cls, value: Any) -> Any:
+        return shorthand_delay(value)
+
+
+class EventSpec(_Model):
+    """One event definition of a journey."""
+
+    id: str
+    name: str | None = None
+    event_type: str = Field(min_length=1)
+    product: Product
+    delay: DistributionSpec = Field(default_factory=lambda: {"type": "fixed", "value": 0.0})
+    depends_on: tuple[str, ...] = ()
+    probability: Probability = 1.0
+    conditions: Condition | list[Condition] | None = None
+    choice: ChoiceSpec | None = None
+    repeat: RepeatSpec | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not EVENT_ID.match(value):
+            raise ValueError(
+                f"event id '{value}' must be a name of letters, digits and _ "
+                "(conditions refer to it as events.<id>)"
+            )
+        return value
+
+    @field_validator("delay", mode="before")
+    @classmethod
+    def _delay_shorthand(cls, value: Any) -> Any:
+        return shorthand_delay(value)
+
+    @field_validator("depends_on", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if value is None:
+            return ()
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("depends_on")
+    @classmethod
+    def _distinct(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists an event twice")
+        return value
+
+    @model_validator(mode="after")
+    def _choice_has_no_probability(self) -> EventSpec:
+        if self.choice is not None and self.probability != 1.0:
+            raise ValueError(
+                "a choice branch has no probability of its own: its weight is its probability"
+            )
+        return self
+
+
+class JourneySpecification(_Model):
+    """What happens to a person: events with delays, dependencies, choices and repetition."""
+
+    id: str
+    name: str = ""
+    description: str = ""
+    products: tuple[Product, ...] = ()
+    duration_days: float = Field(gt=0, le=36_525, allow_inf_nan=False)
+    applies_to: Condition | None = None
+    events: tuple[EventSpec, ...]
+
+    @field_validator("events")
+    @classmethod
+    def _not_empty(cls, value: tuple[EventSpec, ...]) -> tuple[EventSpec, ...]:
+        if not value:
+            raise ValueError("a journey needs at least one event")
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _journey_id(cls, value: str) -> str:
+        if not JOURNEY_ID.match(value):
+            raise ValueError(f"journey id '{value}' must be letters, digits, '-', '_' or '.'")
+        return value
+
+    def event(self, event_id: str) -> EventSpec:
+        for event in self.events:
+            if event.id == event_id:
+                return event
+        raise KeyError(event_id)
