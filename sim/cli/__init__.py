@@ -30,6 +30,7 @@ def _register() -> None:
         journey,  # noqa: F401
         population,  # noqa: F401
         reference,  # noqa: F401
+        run,  # noqa: F401
     )
 
 
