@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from sim.errors import SpecError, did_you_mean
 
-__all__ = ["MAX_SPEC_BYTES", "read_spec", "shipped_names", "shipped_path"]
+__all__ = ["MAX_SPEC_BYTES", "SpecFile", "line_of", "read_spec", "shipped_names", "shipped_path"]
 
 MAX_SPEC_BYTES = 5_000_000
 MAX_ALIASES = 100
@@ -50,6 +50,55 @@ def _parse(text: str, source: str) -> Any:
         raise SpecError(f"invalid YAML: {error}", source=source) from None
 
 
+class SpecFile(NamedTuple):
+    """A spec read from a file: its data, the label errors name, and its text."""
+
+    data: Any
+    label: str
+    text: str
+
+    def locate(self, error: SpecError) -> SpecError:
+        """The error with the line of its field, when it is about this file and has none."""
+        if error.source != self.label or error.line is not None or not error.path:
+            return error
+        line = line_of(self.text, error.path)
+        return error if line is None else error.located(line=line)
+
+
+def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
+    """The 1-based line of the deepest node of ``path`` found in a YAML (or JSON) text.
+
+    Sequence items are found by index or, for a name, by the item whose ``id`` is that name
+    (errors name events by id). A missing field gives the line of its parent."""
+    try:
+        node = yaml.compose(text, Loader=_LimitedLoader)
+    except (yaml.YAMLError, SpecError, RecursionError):
+        return None
+    if node is None:
+        return None
+    found = node
+    for part in path:
+        child = _child(found, part)
+        if child is None:
+            break
+        found = child
+    return found.start_mark.line + 1
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                return value
+    elif isinstance(node, yaml.SequenceNode):
+        if isinstance(part, int):
+            return node.value[part] if 0 <= part < len(node.value) else None
+        for item in node.value:
+            if _child(item, "id") is not None and _child(item, "id").value == part:
+                return item
+    return None
+
+
 def shipped_names(kind: str) -> list[str]:
     """Names of the shipped specs of one kind (``profiles``, ``journeys``, ``scenarios`` ...)."""
     folder = resources.files("scenarios") / kind
@@ -69,8 +118,8 @@ def shipped_path(kind: str, name: str) -> Path | None:
     return None
 
 
-def read_spec(source: str | Path, kind: str) -> tuple[Any, str]:
-    """Reads a spec from a file path or a shipped name; returns (data, source label)."""
+def read_spec(source: str | Path, kind: str) -> SpecFile:
+    """Reads a spec from a file path or a shipped name."""
     path = Path(source)
     if not path.is_file():
         shipped = shipped_path(kind, str(source))
@@ -94,7 +143,7 @@ def read_spec(source: str | Path, kind: str) -> tuple[Any, str]:
         raise SpecError(f"cannot read: {error}", source=label) from None
     if path.suffix == ".json":
         try:
-            return json.loads(text), label
+            return SpecFile(json.loads(text), label, text)
         except json.JSONDecodeError as error:
             raise SpecError(f"invalid JSON: {error.msg}", source=label, line=error.lineno) from None
-    return _parse(text, label), label
+    return SpecFile(_parse(text, label), label, text)

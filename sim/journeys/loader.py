@@ -87,8 +87,11 @@ def load_journey(source: JourneySource) -> JourneySpecification:
     """From a path (YAML or JSON), a shipped name (``diabetic-first-year``), or a mapping."""
     if isinstance(source, JourneySpecification | Mapping):
         return parse_journey(source)
-    data, label = read_spec(source, "journeys")
-    return parse_journey(data, source=label)
+    spec_file = read_spec(source, "journeys")
+    try:
+        return parse_journey(spec_file.data, source=spec_file.label)
+    except SpecError as error:
+        raise spec_file.locate(error) from None
 
 
 def load_plan(source: JourneySource | JourneyPlan) -> JourneyPlan:

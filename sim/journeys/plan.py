@@ -228,7 +228,7 @@ def _delay(spec: Any, path: tuple) -> Sampler:
     except (TypeError, ValueError):
         raise SpecError("a delay is a number of days", path=path) from None
     if not lowest >= 0:
-        raise SpecError("a delay can be negative; truncate it (min: 0) or shift it", path=path)
+        raise SpecError("a delay cannot be negative; truncate it (min: 0) or shift it", path=path)
     return sampler
 
 

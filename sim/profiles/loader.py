@@ -35,5 +35,8 @@ def load_profile(
     """From a path (YAML or JSON), a shipped name (``medicare-diabetic``), or a mapping."""
     if isinstance(source, ProfileSpecification | dict):
         return parse_profile(source)
-    data, label = read_spec(source, "profiles")
-    return parse_profile(data, source=label)
+    spec_file = read_spec(source, "profiles")
+    try:
+        return parse_profile(spec_file.data, source=spec_file.label)
+    except SpecError as error:
+        raise spec_file.locate(error) from None

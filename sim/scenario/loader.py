@@ -122,7 +122,10 @@ def load_scenario(source: str | Path | dict[str, Any] | Scenario) -> Scenario:
         return source
     if isinstance(source, dict):
         return parse_scenario(source)
-    data, label = read_spec(source, "scenarios")
+    spec_file = read_spec(source, "scenarios")
     path = Path(source)
     base = path.parent if path.is_file() else None
-    return parse_scenario(data, source=label, base=base)
+    try:
+        return parse_scenario(spec_file.data, source=spec_file.label, base=base)
+    except SpecError as error:
+        raise spec_file.locate(error) from None

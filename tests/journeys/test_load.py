@@ -103,7 +103,7 @@ INVALID = {
     "(did you mean 'probability'?)",
     "unreachable.yaml": "events.both.depends_on: unreachable: it needs both 'change' and 'stay'",
     "unknown-condition-event.yaml": "events.insulin.conditions: unknown event 'a1x'",
-    "negative-delay.yaml": "events.visit.delay: a delay can be negative",
+    "negative-delay.yaml": "events.visit.delay: a delay cannot be negative",
 }
 
 
@@ -112,8 +112,12 @@ def test_invalid_fixture_raises_one_located_error(name):
     path = FIXTURES / "invalid" / name
     with pytest.raises(SpecError) as caught:
         load_journey(path)
-    assert str(caught.value).startswith(f"{path}: ")
-    assert INVALID[name] in str(caught.value)
+    error = caught.value
+    text = path.read_text().splitlines()
+    # the line named is the field's (or, for a missing one, its parent's)
+    assert error.line is not None and 1 <= error.line <= len(text)
+    assert str(error).startswith(f"{path}:{error.line}: ")
+    assert INVALID[name] in str(error)
 
 
 def _journey(**event):

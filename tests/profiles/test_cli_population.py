@@ -36,7 +36,7 @@ def test_bad_profile_exits_2_with_a_located_message(tmp_path):
     bad.write_text("demographics:\n  age: {type: normal, mean: 40, std_dev: -1}\n")
     result = run("population", str(bad), "-n", "10")
     assert result.returncode == 2
-    assert "bad.yaml: demographics.age.std_dev" in result.stderr
+    assert "bad.yaml:2: demographics.age.std_dev" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -25,8 +25,8 @@ def test_healthsim_template_loads_with_our_semantics(fixtures):
 @pytest.mark.parametrize(
     ("fixture", "message"),
     [
-        ("unknown_key", r"unknown_key.yaml: demographics\.agee: unknown field"),
-        ("bad_weights", r"bad_weights.yaml: demographics\.sex\.weights: weights sum to 0\.9"),
+        ("unknown_key", r"unknown_key.yaml:\d+: demographics\.agee: unknown field"),
+        ("bad_weights", r"bad_weights.yaml:\d+: demographics\.sex\.weights: weights sum to 0\.9"),
         (
             "unknown_attribute",
             r"comorbidities\[0\]\.prevalence\.rules\[0\]\.if: unknown attribute "
