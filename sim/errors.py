@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-__all__ = ["SpecError", "closest", "did_you_mean", "from_validation_error"]
+__all__ = ["SpecError", "closest", "did_you_mean", "format_path", "from_validation_error"]
 
 
 class SpecError(ValueError):

@@ -14,7 +14,8 @@ from sim.scenario import RunResult, run
 
 
 def summary_table(result: RunResult) -> Table:
-    table = Table(title=f"{result.scenario.id}: {result.count:,} persons, seed {result.seed}")
+    persons = result.tables["persons"].num_rows
+    table = Table(title=f"{result.scenario.id}: {persons:,} persons, seed {result.seed}")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, rows in result.tables.items():
@@ -22,15 +23,19 @@ def summary_table(result: RunResult) -> Table:
     events = result.tables["events"]
     if events.num_rows:
         kinds = events.group_by("event_type").aggregate([("event_id", "count")])
-        for row in sorted(kinds.to_pylist(), key=lambda r: -r["event_id_count"])[:8]:
+        for row in sorted(kinds.to_pylist(), key=lambda r: -r["event_id_count"])[:12]:
             table.add_row(f"  events: {row['event_type']}", f"{row['event_id_count']:,}")
+        triggered = events.num_rows - events["caused_by"].null_count
+        table.add_row("  triggered (caused_by set)", f"{triggered:,}")
     return table
 
 
 @app.command("run")
 def run_command(
     scenario: str = typer.Argument(..., help="A scenario file or a shipped name."),
-    count: int | None = typer.Option(None, "-n", "--count", help="Persons."),
+    count: int | None = typer.Option(
+        None, "-n", "--count", help="Persons (for a scenario of households: copies of them)."
+    ),
     seed: int | None = typer.Option(None, "--seed", help="Master seed."),
     out: Path = typer.Option(
         Path("out/healthsim.duckdb"),

@@ -198,7 +198,7 @@ def run_shard(
     indices = _numpy(shard["person_index"]).astype(np.int64)
     person_ids = shard["person_id"].to_pylist()
     columns = _attribute_columns(shard, assignments)
-    ctx = ShardContext(env, start_date, horizon_days, seeds, hooks, columns)
+    ctx = ShardContext(env, start_date, horizon_days, seeds, hooks, columns, shard)
     persons = [
         PersonState(row, int(index), person_id, ctx)
         for row, (index, person_id) in enumerate(zip(indices.tolist(), person_ids, strict=True))

@@ -123,7 +123,9 @@ class EventSpec(_Model):
     name: str | None = None
     event_type: str = Field(min_length=1)
     product: Product
-    delay: DistributionSpec = Field(default_factory=lambda: {"type": "fixed", "value": 0.0})
+    delay: DistributionSpec = Field(
+        default_factory=lambda: {"type": "fixed", "value": 0.0}, validate_default=True
+    )
     depends_on: tuple[str, ...] = ()
     probability: Probability = 1.0
     conditions: Condition | list[Condition] | None = None

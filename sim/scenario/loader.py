@@ -8,16 +8,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from pydantic import ValidationError
 
-from sim.errors import SpecError, from_validation_error
+from sim.errors import SpecError, format_path, from_validation_error
 from sim.expressions import Expression, compile_condition
 from sim.journeys.loader import load_plan
 from sim.journeys.plan import JourneyPlan
-from sim.profiles import CompiledProfile, compile_profile, load_profile
+from sim.journeys.spec import PRODUCTS
+from sim.profiles import CompiledProfile, compile_profile, generate_population, load_profile
 from sim.profiles.spec import ProfileSpecification
+from sim.scenario.households import household_persons
 from sim.scenario.spec import ScenarioSpecification
+from sim.seeds import SeedTree
 from sim.specio import read_spec
+from sim.triggers import TriggerSet, load_triggers
+from sim.triggers.parameters import LOOKUP_TABLES
 
 __all__ = ["Scenario", "load_scenario"]
 
@@ -31,23 +37,49 @@ class ScenarioJourneyPlan:
 
 @dataclass(frozen=True)
 class Scenario:
-    """Everything a run needs, compiled: the profile, the journey plans, the dates."""
+    """Everything a run needs, compiled: who, the journey plans, the triggers, the dates."""
 
     spec: ScenarioSpecification
-    profile: CompiledProfile
+    #: the profile people are drawn from (None for a scenario of explicit households)
+    profile: CompiledProfile | None
     journeys: tuple[ScenarioJourneyPlan, ...]
     source: str | None
+    triggers: TriggerSet
+    #: the products whose records the run makes
+    products: tuple[str, ...]
 
     @property
     def id(self) -> str:
         return self.spec.id
 
+    @property
+    def default_count(self) -> int:
+        """Persons (a profile's) or copies of the households, when the run does not say."""
+        if self.spec.count is not None:
+            return self.spec.count
+        return 1 if self.profile is None else self.profile.spec.generation.count
+
+    @property
+    def default_seed(self) -> int:
+        if self.spec.seed is not None:
+            return self.spec.seed
+        return 42 if self.profile is None else self.profile.spec.generation.seed
+
+    def persons(self, count: int, seed: int) -> pa.Table:
+        """The persons table (before identities): drawn from the profile, or the households
+        ``count`` times over."""
+        if self.profile is None:
+            households = self.spec.households or []
+            return household_persons(households, count, SeedTree(seed), self.spec.start_date)
+        return generate_population(self.profile, count, seed).table
+
     def content_hash(self) -> str:
-        """SHA-256 of the scenario with its profile and journeys as loaded (not the file text)."""
+        """SHA-256 of the scenario with its profile, journeys and triggers as loaded."""
         document = {
             "scenario": self.spec.model_dump(mode="json"),
-            "profile": self.profile.spec.model_dump(mode="json"),
+            "profile": None if self.profile is None else self.profile.spec.model_dump(mode="json"),
             "journeys": [j.plan.spec.model_dump(mode="json") for j in self.journeys],
+            "triggers": [t.spec.model_dump(mode="json") for t in self.triggers.triggers],
         }
         text = json.dumps(document, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -81,39 +113,100 @@ def parse_scenario(data: Any, *, source: str | None = None, base: Path | None = 
     except ValidationError as error:
         raise from_validation_error(error, data=data, source=source) from None
     try:
-        profile_spec = _profile(spec, base)
-        profile = compile_profile(profile_spec)
+        return _compile(spec, source, base)
     except SpecError as error:
         raise error.located(source=error.source or source) from None
-    known = set(profile.attribute_names())
+
+
+def _compile(spec: ScenarioSpecification, source: str | None, base: Path | None) -> Scenario:
+    profile = None
+    if spec.profile is not None:
+        profile = compile_profile(_profile(spec, base))
+        known = set(profile.attribute_names())
+        products = set(profile.spec.generation.products)
+        who = f"the profile '{profile.spec.id}'"
+    else:
+        sample = household_persons(spec.households or [], 1, SeedTree(0), spec.start_date)
+        known = set(sample.column_names)
+        products = set()
+        who = "the households"
+    entries = [(("journeys", i), e.journey, e.applies_to) for i, e in enumerate(spec.journeys)]
+    entries += _member_journeys(spec)
     plans = []
-    for i, entry in enumerate(spec.journeys):
-        path = ("journeys", i)
+    seen: dict[str, tuple] = {}
+    for path, journey, applies_to in entries:
         try:
-            plan = load_plan(_relative(entry.journey, base))
+            plan = load_plan(_relative(journey, base))
         except SpecError as error:
             raise error.located(
                 source=error.source or source,
                 prefix=(*path, "journey") if error.source is None else (),
             ) from None
+        if plan.id in seen:
+            raise SpecError(
+                f"journey '{plan.id}' is listed twice (also at {format_path(seen[plan.id])})",
+                path=path,
+            )
+        seen[plan.id] = path
         condition = plan.applies_to
-        if entry.applies_to is not None:
-            condition = compile_condition(entry.applies_to, path=(*path, "applies_to"))
+        if applies_to is not None:
+            condition = compile_condition(applies_to, path=(*path, "applies_to"))
         if condition is not None:
-            try:
-                condition.check_names(known, path=(*path, "applies_to"))
-            except SpecError as error:
-                raise error.located(source=source) from None
+            condition.check_names(known, path=(*path, "applies_to"))
         missing = sorted(n for n in plan.attribute_names if n.split(".")[0] not in known)
         if missing:
             raise SpecError(
-                f"journey '{plan.id}' reads attribute '{missing[0]}' that the profile "
-                f"'{profile.spec.id}' does not generate",
+                f"journey '{plan.id}' reads attribute '{missing[0]}' that {who} does not have",
                 path=(*path, "journey"),
-                source=source,
             )
-        plans.append(ScenarioJourneyPlan(plan, condition, entry.applies_to))
-    return Scenario(spec, profile, tuple(plans), source)
+        products |= set(plan.spec.products) | {event.product for event in plan.events}
+        plans.append(ScenarioJourneyPlan(plan, condition, applies_to))
+    run_products = tuple(p for p in PRODUCTS if p in (spec.products or products))
+    triggers = load_triggers(
+        [_relative(item, base) for item in spec.triggers],
+        disable=spec.disable_triggers,
+        max_depth=spec.max_trigger_depth,
+    ).for_products(run_products)
+    _check_lookups(triggers, plans)
+    return Scenario(spec, profile, tuple(plans), source, triggers, run_products)
+
+
+def _check_lookups(triggers: TriggerSet, plans: list[ScenarioJourneyPlan]) -> None:
+    """Codes written in journeys that triggers look up (an RxNorm code for its NDC) must be in
+    the code table: found now, with the journey event named, not in the middle of a run."""
+    for entry in plans:
+        for event in entry.plan.events:
+            for trigger in triggers.by_source.get((event.product, event.event_type), ()):
+                for rule in trigger.parameters:
+                    code = event.parameters.static.get(rule.key)
+                    if rule.kind not in ("lookup", "lab_value") or not isinstance(code, str):
+                        continue
+                    table = rule.table or "labs"
+                    try:
+                        LOOKUP_TABLES[table][0](code)
+                    except SpecError as error:
+                        raise SpecError(
+                            f"{error.message} (trigger '{trigger.id}' looks it up)",
+                            path=("journeys", entry.plan.id, "events", event.id, "parameters"),
+                            hint=error.hint,
+                        ) from None
+
+
+def _member_journeys(spec: ScenarioSpecification) -> list[tuple[tuple, Any, Any]]:
+    """Each journey household members list, once, for exactly the members who list it."""
+    members: dict[str, list[str]] = {}
+    journeys: dict[str, tuple[tuple, Any]] = {}
+    for household in spec.households or []:
+        for member in household.members:
+            for j, journey in enumerate(member.journeys):
+                key = journey if isinstance(journey, str) else json.dumps(journey, sort_keys=True)
+                path = ("households", household.key, "members", member.key, "journeys", j)
+                journeys.setdefault(key, (path, journey))
+                members.setdefault(key, []).append(member.key)
+    return [
+        (path, journey, f"member_key in {sorted(set(members[key]))!r}")
+        for key, (path, journey) in journeys.items()
+    ]
 
 
 def load_scenario(source: str | Path | dict[str, Any] | Scenario) -> Scenario:

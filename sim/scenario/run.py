@@ -13,10 +13,11 @@ import sim
 from sim.engine import JourneyAssignment, simulate
 from sim.errors import SpecError
 from sim.output import write_tables
-from sim.profiles import generate_population
 from sim.profiles.spec import MAX_PERSONS
+from sim.scenario.identities import add_identities
 from sim.scenario.loader import Scenario, load_scenario
 from sim.seeds import SeedTree, check_seed
+from sim.triggers import TriggerHook
 
 __all__ = ["RunResult", "run"]
 
@@ -62,30 +63,26 @@ def run(
     out: str | Path | None = None,
     overwrite: bool = False,
 ) -> RunResult:
-    """Simulates ``scenario``; with ``out``, also writes a DuckDB file (or Parquet by suffix)."""
+    """Simulates ``scenario`` for ``count`` persons (for a scenario of households: ``count``
+    copies of them); with ``out``, also writes a DuckDB file (or Parquet by suffix)."""
     loaded = load_scenario(scenario)
-    generation = loaded.profile.spec.generation
-    count = loaded.spec.count or generation.count if count is None else count
+    count = loaded.default_count if count is None else count
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PERSONS:
         raise SpecError(
             f"count must be a whole number from 1 to {MAX_PERSONS:,}, got {count!r}",
             path=("count",),
         )
-    seed = check_seed(
-        loaded.spec.seed
-        if seed is None and loaded.spec.seed is not None
-        else generation.seed
-        if seed is None
-        else seed
-    )
-    persons = generate_population(loaded.profile, count, seed).table
+    seed = check_seed(loaded.default_seed if seed is None else seed)
+    persons = add_identities(loaded.persons(count, seed), loaded.products)
     journeys = [JourneyAssignment.of(j.plan, applies_to=j.applies_to_spec) for j in loaded.journeys]
+    hooks = [TriggerHook(loaded.triggers)] if len(loaded.triggers) else []
     events = simulate(
         persons,
         journeys,
         start_date=loaded.spec.start_date,
         horizon_days=loaded.spec.horizon_days,
         seeds=SeedTree(seed),
+        hooks=hooks,
     )
     result = RunResult(
         loaded,

@@ -25,10 +25,11 @@ def persons(count, first=0, seed=0):
         {
             "person_index": pa.array(index, pa.int64()),
             "person_id": [f"P{i:07d}" for i in index],
-            "age": rng.integers(20, 90, count),
+            "age": rng.integers(2, 90, count),
             "sex": rng.choice(["F", "M"], count),
             "severity": rng.choice(["controlled", "uncontrolled", "none"], count),
             "has_E11": rng.random(count) < 0.5,
+            "has_I10": rng.random(count) < 0.5,
         }
     )
 

@@ -1,0 +1,184 @@
+"""Triggers at run time: an engine hook that schedules each target on the shard's SimPy
+environment after its delay, and records it (``caused_by`` the source event) when it is due.
+
+Draws (probability, delay, sampled parameters) come from the person's own stream
+``(triggers, person index)``, in the order the person's events fire, so they depend on the seed
+and the person only. Each trigger draws its delays in small pools, which keeps the per-event
+cost to list operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.core import NORMAL
+
+from sim.engine.dispatch import FiredEvent, PersonState, ShardContext
+from sim.errors import SpecError
+from sim.seeds import Stream
+from sim.triggers.compiled import CompiledTrigger, TriggerSet
+from sim.triggers.parameters import LOOKUP_TABLES, ParameterRule, lab_value
+
+__all__ = ["TriggerHook"]
+
+POOL_SIZE = 16
+STATE_KEY = "triggers"
+
+
+class _Due(simpy.Event):
+    """An event already triggered, processed ``delay`` from now at ``priority`` (SimPy orders
+    same-time events by priority, then by scheduling order), then calls ``callback``."""
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, priority: int, callback: Callable
+    ) -> None:
+        # inlined as simpy.Timeout inlines it (the delay is >= 0 by the trigger's checks)
+        self.env = env
+        self.callbacks = [callback]
+        self._ok = True
+        self._value = None
+        env.schedule(self, priority, delay)
+
+
+class _PersonDraws:
+    """One person's trigger stream and per-trigger pools of delays and uniforms."""
+
+    __slots__ = ("delays", "rng", "uniforms")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.delays: dict[str, list[float]] = {}
+        self.uniforms: list[float] = []
+
+    def uniform(self) -> float:
+        if not self.uniforms:
+            self.uniforms = self.rng.random(POOL_SIZE).tolist()[::-1]
+        return self.uniforms.pop()
+
+    def delay(self, trigger: CompiledTrigger, person: PersonState) -> float:
+        pool = self.delays.get(trigger.id)
+        if not pool:
+            names = sorted(trigger.delay.names)
+            columns = {n: np.repeat(np.asarray([person.attribute(n)]), POOL_SIZE) for n in names}
+            drawn = trigger.delay.sample(self.rng, POOL_SIZE, columns or None)
+            pool = self.delays[trigger.id] = np.asarray(drawn, dtype=float).tolist()[::-1]
+        return pool.pop()
+
+
+class TriggerHook:
+    """The engine hook of a trigger set: ``simulate(..., hooks=[TriggerHook(triggers)])``."""
+
+    def __init__(self, triggers: TriggerSet) -> None:
+        self.triggers = triggers
+        self.by_source = triggers.by_source
+
+    def __call__(self, shard: ShardContext, event: FiredEvent) -> None:
+        candidates = self.by_source.get((event.product, event.event_type))
+        if not candidates:
+            return
+        state = shard.state.get(STATE_KEY)
+        if state is None:
+            state = shard.state[STATE_KEY] = {"draws": {}, "depth_stopped": 0}
+        for trigger in candidates:
+            if event.depth >= trigger.depth_limit:
+                state["depth_stopped"] += 1
+                continue
+            if trigger.when is not None and not trigger.when.evaluate(_lookup(event)):
+                continue
+            draws = self._draws(shard, state, event.person)
+            if trigger.spec.probability < 1.0 and draws.uniform() >= trigger.spec.probability:
+                continue
+            delay = draws.delay(trigger, event.person)
+            parameters = _parameters(trigger, event, draws)
+            _Due(
+                shard.env,
+                delay,
+                NORMAL + trigger.spec.priority,
+                _emitter(shard, trigger, event, parameters),
+            )
+
+    @staticmethod
+    def _draws(shard: ShardContext, state: dict, person: PersonState) -> _PersonDraws:
+        draws = state["draws"].get(person.row)
+        if draws is None:
+            rng = shard.seeds.rng(Stream.TRIGGERS, person.person_index)
+            draws = state["draws"][person.row] = _PersonDraws(rng)
+        return draws
+
+
+def _emitter(
+    shard: ShardContext, trigger: CompiledTrigger, source: FiredEvent, parameters: dict
+) -> Callable[[simpy.Event], None]:
+    target = trigger.spec.target
+
+    def emit(_: simpy.Event) -> None:
+        shard.emit(
+            source.person,
+            product=target.product,
+            event_type=target.event_type,
+            definition_id=trigger.id,
+            journey_id=source.journey_id,
+            parameters=parameters,
+            caused_by=source.event_id,
+            depth=source.depth + 1,
+        )
+
+    return emit
+
+
+def _lookup(event: FiredEvent) -> Callable[[str], Any]:
+    def lookup(name: str) -> Any:
+        if name.startswith("parameters."):
+            return event.parameters.get(name[len("parameters.") :])
+        return event.person.attribute(name)
+
+    return lookup
+
+
+def _parameters(trigger: CompiledTrigger, event: FiredEvent, draws: _PersonDraws) -> dict:
+    source = event.parameters
+    out: dict[str, Any] = {}
+    for rule in trigger.parameters:
+        kind = rule.kind
+        if kind == "literal":  # the common rules inline: this runs for every triggered event
+            value = rule.value
+        elif kind == "from":
+            value = source.get(rule.key)
+            if value is None:
+                value = rule.value
+        else:
+            value = _drawn_or_looked_up(rule, source, event, draws, trigger)
+        if value is not None:
+            out[rule.name] = value
+    return out
+
+
+def _drawn_or_looked_up(
+    rule: ParameterRule,
+    source: Any,
+    event: FiredEvent,
+    draws: _PersonDraws,
+    trigger: CompiledTrigger,
+) -> Any:
+    if rule.kind == "sample":
+        value = rule.sampler.sample_one(draws.rng)  # type: ignore[union-attr]
+        if rule.round_digits is not None and isinstance(value, float):
+            value = round(value, rule.round_digits)
+        return value
+    key = source.get(rule.key)
+    if key is None:
+        return None  # the source has nothing to look up: the target goes without
+    try:
+        if rule.kind == "lookup":
+            find, _ = LOOKUP_TABLES[rule.table]
+            return getattr(find(str(key)), rule.field)
+        return lab_value(str(key), event.person.attribute, draws.rng)
+    except SpecError as error:
+        raise SpecError(
+            f"event {event.event_id} ({event.product}.{event.event_type}): {error.message}",
+            path=("triggers", trigger.id, "parameters", rule.name),
+            hint=error.hint,
+        ) from None
