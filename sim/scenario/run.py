@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 import sim
+from handlers.base import HandlerContext
 from sim.engine import JourneyAssignment, simulate
 from sim.errors import SpecError
 from sim.output import write_tables
@@ -55,6 +57,30 @@ def _manifest(scenario: Scenario, seed: int, count: int) -> pa.Table:
     )
 
 
+#: the handler package of each product: ``records(events, persons, context)``
+HANDLERS = {
+    "patientsim": "handlers.patientsim",
+    "membersim": "handlers.membersim",
+    "rxmembersim": "handlers.rxmembersim",
+    "trialsim": "handlers.trialsim",
+}
+
+
+def product_records(
+    events: pa.Table, persons: pa.Table, scenario: Scenario, seeds: SeedTree
+) -> dict[str, pa.Table]:
+    """The records of every product the scenario enables, from its handler."""
+    context = HandlerContext(
+        scenario.spec.start_date, scenario.spec.horizon_days, seeds, scenario.products
+    )
+    tables: dict[str, pa.Table] = {}
+    for product in scenario.products:
+        records = getattr(import_module(HANDLERS[product]), "records", None)
+        if records is not None:
+            tables |= records(events, persons, context)
+    return tables
+
+
 def run(
     scenario: str | Path | dict[str, Any] | Scenario,
     count: int | None = None,
@@ -84,12 +110,10 @@ def run(
         seeds=SeedTree(seed),
         hooks=hooks,
     )
-    result = RunResult(
-        loaded,
-        seed,
-        count,
-        {"persons": persons, "events": events, "run_manifest": _manifest(loaded, seed, count)},
-    )
+    tables = {"persons": persons, "events": events}
+    tables |= product_records(events, persons, loaded, SeedTree(seed))
+    tables["run_manifest"] = _manifest(loaded, seed, count)
+    result = RunResult(loaded, seed, count, tables)
     if out is not None:
         write_tables(result.tables, out, overwrite=overwrite)
     return result

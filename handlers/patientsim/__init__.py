@@ -1,0 +1,1 @@
+"""PatientSim: clinical records (patients, encounters, conditions, observations, orders)."""

@@ -1,0 +1,1 @@
+"""RxMemberSim: pharmacy members, fills, pharmacy claims, adherence."""

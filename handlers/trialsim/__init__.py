@@ -1,0 +1,1 @@
+"""TrialSim: trial subjects, visits, adverse events, SDTM tables."""
