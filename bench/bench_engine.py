@@ -2,9 +2,9 @@
 
 The engine runs the shipped ``diabetic-first-year`` journey (about 20 events a person) for
 100,000 persons. The bare loop, measured in the same run, has one process per person that
-yields presampled timeouts, as many per person as the engine emitted for that person, in the
-same shards. The ratio engine / bare is the share of SimPy's own speed the engine keeps
-(target: at least 0.5).
+yields presampled timeouts, as many per person as the engine emitted for that person, in
+environments of the same size as the engine's. The ratio engine / bare is the share of
+SimPy's own speed the engine keeps (target: at least 0.5).
 
     .venv/bin/python -m bench.bench_engine [--persons N]
 """
@@ -21,6 +21,7 @@ import pyarrow as pa
 import simpy
 
 from sim.engine import DEFAULT_SHARD_SIZE, simulate
+from sim.engine.runner import ENVIRONMENT_SIZE
 from sim.journeys import load_plan
 
 __all__ = ["run"]
@@ -45,12 +46,13 @@ def _bare_person(env: simpy.Environment, delays: list[float]) -> Any:
         yield env.timeout(delay)
 
 
-def bare_simpy(events_per_person: np.ndarray, shard_size: int, seed: int = 1) -> float:
-    """Seconds for the bare loop; presampling is inside the timing, as it is for the engine."""
+def bare_simpy(events_per_person: np.ndarray, environment_size: int, seed: int = 1) -> float:
+    """Seconds for the bare loop, in environments of the engine's size; presampling is inside
+    the timing, as it is for the engine."""
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
-    for start in range(0, events_per_person.size, shard_size):
-        counts = events_per_person[start : start + shard_size]
+    for start in range(0, events_per_person.size, environment_size):
+        counts = events_per_person[start : start + environment_size]
         env = simpy.Environment()
         delays = rng.uniform(0, 2 * HORIZON_DAYS / max(1, counts.max()), counts.sum())
         rows = np.split(delays, np.cumsum(counts)[:-1])
@@ -76,7 +78,7 @@ def run(persons: int = 100_000, shard_size: int = DEFAULT_SHARD_SIZE) -> list[di
     engine_seconds = time.perf_counter() - started
     count = events.num_rows
     per_person = np.bincount(events["person_index"].to_numpy(), minlength=persons)
-    bare_seconds = bare_simpy(per_person, shard_size)
+    bare_seconds = bare_simpy(per_person, ENVIRONMENT_SIZE)
     engine_rate, bare_rate = count / engine_seconds, count / bare_seconds
     common = {"benchmark": "engine", "persons": persons, "events": count}
     return [

@@ -69,6 +69,19 @@ class FiredEvent:
 
 
 EventHook = Callable[["ShardContext", FiredEvent], None]
+EventKey = tuple[str, str]  # (product, event_type)
+
+
+def hook_sources(hooks: Sequence[EventHook]) -> frozenset[EventKey] | None:
+    """What the hooks listen to: a hook with a ``sources`` attribute (a collection of
+    (product, event_type)) is only called for those; without one it hears everything (None)."""
+    keys: set[EventKey] = set()
+    for hook in hooks:
+        sources = getattr(hook, "sources", None)
+        if sources is None:
+            return None
+        keys |= set(sources)
+    return frozenset(keys)
 
 
 @dataclass
@@ -86,10 +99,23 @@ class ShardContext:
     buffer: EventBuffer = field(default_factory=EventBuffer)
     #: free per-shard state for hooks (e.g. a trigger layer's per-person generators)
     state: dict[str, Any] = field(default_factory=dict)
-    _lists: dict[str, list] = field(default_factory=dict)
+    #: persons columns as lists, read by ``attribute`` (shared by a shard's environments)
+    column_cache: dict[str, list] = field(default_factory=dict)
+    #: (product, event_type) the hooks listen to; None: every event
+    _sources: frozenset[EventKey] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._sources = hook_sources(self.hooks)
+
+    def listens(self, product: str, event_type: str) -> bool:
+        """Whether a fired event of this kind goes to the hooks (no FiredEvent is built
+        for events no hook listens to)."""
+        if not self.hooks:
+            return False
+        return self._sources is None or (product, event_type) in self._sources
 
     def attribute(self, name: str, row: int) -> Any:
-        values = self._lists.get(name)
+        values = self.column_cache.get(name)
         if values is None:
             if name in self.columns:
                 values = self.columns[name].tolist()
@@ -97,12 +123,15 @@ class ShardContext:
                 values = self.table[name].to_pylist()
             else:
                 raise KeyError(name)
-            self._lists[name] = values
+            self.column_cache[name] = values
         return values[row]
 
     def dispatch(self, event: FiredEvent) -> None:
+        key = (event.product, event.event_type)
         for hook in self.hooks:
-            hook(self, event)
+            sources = getattr(hook, "sources", None)
+            if sources is None or key in sources:
+                hook(self, event)
 
     def emit(
         self,
@@ -117,20 +146,39 @@ class ShardContext:
         depth: int = 1,
         time_days: float | None = None,
     ) -> FiredEvent | None:
-        """Records an event now (or at ``time_days``, not before now) and dispatches it.
+        """Records an event now (or at ``time_days``, not before now) and dispatches it to
+        the hooks that listen to its kind; returns it as they received it.
 
-        Events at or past the horizon are not recorded (None is returned)."""
+        Events at or past the horizon are not recorded; then, and when no hook listens to the
+        event, None is returned."""
         time = self.env.now if time_days is None else max(float(time_days), self.env.now)
+        code = self.buffer.code(product, event_type, definition_id, journey_id)
+        return self.record(person, code, time, parameters, caused_by, depth)
+
+    def record(
+        self,
+        person: PersonState,
+        code: int,
+        time: float,
+        parameters: Mapping[str, Any],
+        caused_by: str | None,
+        depth: int,
+    ) -> FiredEvent | None:
+        """``emit`` with the names already coded (``buffer.code``): the triggers' hot path."""
         if time >= self.horizon_days:
             return None
-        sequence = person.next_sequence()
+        person.sequence += 1
+        sequence = person.sequence
         buffer = self.buffer
         buffer.rows.append(person.row)
-        buffer.codes.append(buffer.code(product, event_type, definition_id, journey_id))
+        buffer.codes.append(code)
         buffer.sequences.append(sequence)
         buffer.times.append(time)
         buffer.parameters.append(_ENCODER.encode(parameters))
         buffer.causes.append(caused_by)
+        product, event_type, definition_id, journey_id = buffer.names[code]
+        if not self.listens(product, event_type):
+            return None
         fired = FiredEvent(
             event_id(person.person_id, sequence),
             person,
@@ -143,6 +191,5 @@ class ShardContext:
             caused_by,
             depth,
         )
-        if self.hooks:
-            self.dispatch(fired)
+        self.dispatch(fired)
         return fired

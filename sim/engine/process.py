@@ -37,6 +37,7 @@ class PlanTables:
         "children",
         "choice",
         "condition",
+        "dispatch",
         "parameters",
         "probability",
         "repeat",
@@ -44,8 +45,10 @@ class PlanTables:
         "uses_outcomes",
     )
 
-    def __init__(self, plan: JourneyPlan) -> None:
+    def __init__(self, plan: JourneyPlan, ctx: ShardContext) -> None:
         events = plan.events
+        #: whether a hook listens to the event's kind (else no FiredEvent is built)
+        self.dispatch = tuple(ctx.listens(e.product, e.event_type) for e in events)
         self.children = tuple(e.children for e in events)
         self.choice = tuple(e.choice for e in events)
         self.condition = tuple(e.condition for e in events)
@@ -154,7 +157,7 @@ class JourneyRun:
             buffer.causes.append(None)
             if tables.uses_outcomes:
                 self.outcomes[order] = (time, values)
-            if self.ctx.hooks:
+            if tables.dispatch[order]:
                 self._dispatch(order, time, values)
         repeat = tables.repeat[order]
         if repeat is not None and (repeat.count is None or occurrence + 1 < repeat.count):
@@ -180,7 +183,7 @@ class JourneyRun:
                 event.id,
                 self.plan.id,
                 time,
-                event.parameters.values(values or ()),
+                event.parameters.static if values is None else event.parameters.values(values),
             )
         )
 

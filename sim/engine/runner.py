@@ -22,7 +22,7 @@ import simpy
 from sim.engine.dispatch import EventHook, PersonState, ShardContext
 from sim.engine.presample import draw_block
 from sim.engine.process import JourneyRun, PlanTables, person_process
-from sim.engine.records import EVENTS_SCHEMA
+from sim.engine.records import EVENTS_SCHEMA, EventBuffer
 from sim.errors import SpecError, did_you_mean
 from sim.expressions import Expression, compile_condition
 from sim.journeys import JourneyPlan, JourneySpecification, load_plan
@@ -31,6 +31,8 @@ from sim.seeds import BLOCK_SIZE, SeedTree
 __all__ = ["DEFAULT_SHARD_SIZE", "JourneyAssignment", "iter_simulate", "simulate"]
 
 DEFAULT_SHARD_SIZE = 4 * BLOCK_SIZE
+#: persons per SimPy environment inside a shard: the event heap stays small (and fast)
+ENVIRONMENT_SIZE = 128
 REQUIRED_COLUMNS = ("person_index", "person_id")
 
 
@@ -183,6 +185,23 @@ def _applies(assignment: JourneyAssignment, columns: Mapping, size: int) -> np.n
     return mask
 
 
+def environment_cells(shard: pa.Table, size: int = ENVIRONMENT_SIZE) -> list[range]:
+    """Rows of the shard cut into environments of about ``size`` persons, never splitting a
+    household (persons of one ``household_index`` are contiguous and share an environment)."""
+    rows = shard.num_rows
+    if "household_index" not in shard.column_names:
+        return [range(start, min(start + size, rows)) for start in range(0, rows, size)]
+    households = _numpy(shard["household_index"])
+    cells, start = [], 0
+    while start < rows:
+        end = min(start + size, rows)
+        while end < rows and households[end] == households[end - 1]:
+            end += 1
+        cells.append(range(start, end))
+        start = end
+    return cells
+
+
 def run_shard(
     shard: pa.Table,
     assignments: list[JourneyAssignment],
@@ -192,25 +211,47 @@ def run_shard(
     seeds: SeedTree,
     hooks: tuple[EventHook, ...] = (),
 ) -> pa.Table:
-    """One shard in its own environment."""
-    env = simpy.Environment()
+    """One shard: draws made per block for the whole shard, then the persons simulated in
+    environments of about ``ENVIRONMENT_SIZE`` (a small event heap is a fast one), all
+    recording into the shard's buffer."""
     size = shard.num_rows
     indices = _numpy(shard["person_index"]).astype(np.int64)
     person_ids = shard["person_id"].to_pylist()
     columns = _attribute_columns(shard, assignments)
-    ctx = ShardContext(env, start_date, horizon_days, seeds, hooks, columns, shard)
+    buffer = EventBuffer()
+    column_cache: dict[str, list] = {}
+    cells = environment_cells(shard)
+    contexts = []
+    cell_of = np.empty(size, dtype=np.int64)
+    for number, cell in enumerate(cells):
+        contexts.append(
+            ShardContext(
+                simpy.Environment(),
+                start_date,
+                horizon_days,
+                seeds,
+                hooks,
+                columns,
+                shard,
+                buffer=buffer,
+                column_cache=column_cache,
+            )
+        )
+        cell_of[cell.start : cell.stop] = number
     persons = [
-        PersonState(row, int(index), person_id, ctx)
-        for row, (index, person_id) in enumerate(zip(indices.tolist(), person_ids, strict=True))
+        PersonState(row, index, person_id, contexts[cell])
+        for row, (index, person_id, cell) in enumerate(
+            zip(indices.tolist(), person_ids, cell_of.tolist(), strict=True)
+        )
     ]
     runs: list[list[JourneyRun]] = [[] for _ in range(size)]
     for assignment in assignments:
         plan = assignment.journey
-        code_base = len(ctx.buffer.names)
+        code_base = len(buffer.names)
         for event in plan.events:
-            ctx.buffer.code(event.product, event.event_type, event.id, plan.id)
+            buffer.code(event.product, event.event_type, event.id, plan.id)
         parent_counts = [len(event.parents) for event in plan.events]
-        tables = PlanTables(plan)
+        tables = PlanTables(plan, contexts[0])
         mask = _applies(assignment, columns, size)
         if isinstance(assignment.start_day, str):
             offsets = columns[assignment.start_day].astype(float).tolist()
@@ -224,13 +265,14 @@ def run_shard(
             block_columns = {name: values[rows] for name, values in columns.items()}
             draws = draw_block(plan, seeds, block, positions, block_columns)
             for row, person_draws in zip(rows, draws, strict=True):
+                person = persons[row]
                 runs[row].append(
                     JourneyRun(
                         plan,
                         tables,
                         person_draws,
-                        persons[row],
-                        ctx,
+                        person,
+                        person.shard,
                         slot=len(runs[row]),
                         offset_days=offsets[row],
                         horizon_days=horizon_days,
@@ -238,8 +280,10 @@ def run_shard(
                         parent_counts=parent_counts,
                     )
                 )
-    for person_runs in runs:
-        if person_runs:
-            env.process(person_process(env, person_runs))
-    env.run(until=horizon_days)
-    return ctx.buffer.to_table(person_ids, indices, start_date)
+    for cell, ctx in zip(cells, contexts, strict=True):
+        env = ctx.env
+        for row in cell:
+            if runs[row]:
+                env.process(person_process(env, runs[row]))
+        env.run(until=horizon_days)
+    return buffer.to_table(person_ids, indices, start_date)

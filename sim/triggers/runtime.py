@@ -29,18 +29,41 @@ STATE_KEY = "triggers"
 
 
 class _Due(simpy.Event):
-    """An event already triggered, processed ``delay`` from now at ``priority`` (SimPy orders
-    same-time events by priority, then by scheduling order), then calls ``callback``."""
+    """A triggered target: processed ``delay`` from now at ``priority`` (SimPy orders same-time
+    events by priority, then by scheduling order), when it records itself."""
 
     def __init__(
-        self, env: simpy.Environment, delay: float, priority: int, callback: Callable
+        self,
+        shard: ShardContext,
+        delay: float,
+        priority: int,
+        source: FiredEvent,
+        code: int,
+        parameters: dict[str, Any],
     ) -> None:
+        env = shard.env
         # inlined as simpy.Timeout inlines it (the delay is >= 0 by the trigger's checks)
         self.env = env
-        self.callbacks = [callback]
+        self.callbacks = [_record]
         self._ok = True
         self._value = None
+        self.shard = shard
+        self.source = source
+        self.code = code
+        self.parameters = parameters
         env.schedule(self, priority, delay)
+
+
+def _record(due: simpy.Event) -> None:
+    source = due.source  # type: ignore[attr-defined]
+    due.shard.record(  # type: ignore[attr-defined]
+        source.person,
+        due.code,  # type: ignore[attr-defined]
+        due.env.now,
+        due.parameters,  # type: ignore[attr-defined]
+        source.event_id,
+        source.depth + 1,
+    )
 
 
 class _PersonDraws:
@@ -74,6 +97,8 @@ class TriggerHook:
     def __init__(self, triggers: TriggerSet) -> None:
         self.triggers = triggers
         self.by_source = triggers.by_source
+        #: the engine calls the hook only for these (product, event_type)
+        self.sources = frozenset(triggers.by_source)
 
     def __call__(self, shard: ShardContext, event: FiredEvent) -> None:
         candidates = self.by_source.get((event.product, event.event_type))
@@ -82,51 +107,34 @@ class TriggerHook:
         state = shard.state.get(STATE_KEY)
         if state is None:
             state = shard.state[STATE_KEY] = {"draws": {}, "depth_stopped": 0}
+        code = shard.buffer.code
         for trigger in candidates:
             if event.depth >= trigger.depth_limit:
                 state["depth_stopped"] += 1
                 continue
             if trigger.when is not None and not trigger.when.evaluate(_lookup(event)):
                 continue
-            draws = self._draws(shard, state, event.person)
-            if trigger.spec.probability < 1.0 and draws.uniform() >= trigger.spec.probability:
+            draws = state["draws"].get(event.person.row)
+            if draws is None:
+                draws = self._draws(shard, state, event.person)
+            spec = trigger.spec
+            if spec.probability < 1.0 and draws.uniform() >= spec.probability:
                 continue
-            delay = draws.delay(trigger, event.person)
-            parameters = _parameters(trigger, event, draws)
+            target = spec.target
             _Due(
-                shard.env,
-                delay,
-                NORMAL + trigger.spec.priority,
-                _emitter(shard, trigger, event, parameters),
+                shard,
+                draws.delay(trigger, event.person),
+                NORMAL + spec.priority,
+                event,
+                code(target.product, target.event_type, spec.id, event.journey_id),
+                _parameters(trigger, event, draws),
             )
 
     @staticmethod
     def _draws(shard: ShardContext, state: dict, person: PersonState) -> _PersonDraws:
-        draws = state["draws"].get(person.row)
-        if draws is None:
-            rng = shard.seeds.rng(Stream.TRIGGERS, person.person_index)
-            draws = state["draws"][person.row] = _PersonDraws(rng)
+        rng = shard.seeds.rng(Stream.TRIGGERS, person.person_index)
+        draws = state["draws"][person.row] = _PersonDraws(rng)
         return draws
-
-
-def _emitter(
-    shard: ShardContext, trigger: CompiledTrigger, source: FiredEvent, parameters: dict
-) -> Callable[[simpy.Event], None]:
-    target = trigger.spec.target
-
-    def emit(_: simpy.Event) -> None:
-        shard.emit(
-            source.person,
-            product=target.product,
-            event_type=target.event_type,
-            definition_id=trigger.id,
-            journey_id=source.journey_id,
-            parameters=parameters,
-            caused_by=source.event_id,
-            depth=source.depth + 1,
-        )
-
-    return emit
 
 
 def _lookup(event: FiredEvent) -> Callable[[str], Any]:
