@@ -16,21 +16,18 @@ from typing import Any
 
 import numpy as np
 
+from sim.codes import load_drugs, load_labs
 from sim.distributions import Sampler, create_distribution
 from sim.errors import SpecError, did_you_mean
 
-__all__ = ["LOOKUP_TABLES", "ParameterRule", "compile_parameters"]
+__all__ = ["LOOKUP_TABLES", "ParameterRule", "compile_parameters", "lookup"]
 
 
 def _drug(code: str) -> Any:
-    from sim.codes import load_drugs
-
     return load_drugs().by_rxnorm(code)
 
 
 def _lab(code: str) -> Any:
-    from sim.codes import load_labs
-
     return load_labs().by_loinc(code)
 
 
@@ -58,6 +55,13 @@ LOOKUP_TABLES: dict[str, tuple[Callable[[str], Any], frozenset[str]]] = {
         frozenset({"name", "short_name", "unit", "reference_low", "reference_high"}),
     ),
 }
+
+
+@cache
+def lookup(table: str, field: str, key: str) -> Any:
+    """A code table's field for a key (cached: the same few codes recur in every run)."""
+    find, _ = LOOKUP_TABLES[table]
+    return getattr(find(key), field)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sim.engine.dispatch import FiredEvent, PersonState, ShardContext
 from sim.errors import SpecError
 from sim.seeds import Stream
 from sim.triggers.compiled import CompiledTrigger, TriggerSet
-from sim.triggers.parameters import LOOKUP_TABLES, ParameterRule, lab_value
+from sim.triggers.parameters import ParameterRule, lab_value, lookup
 
 __all__ = ["TriggerHook"]
 
@@ -181,8 +181,7 @@ def _drawn_or_looked_up(
         return None  # the source has nothing to look up: the target goes without
     try:
         if rule.kind == "lookup":
-            find, _ = LOOKUP_TABLES[rule.table]
-            return getattr(find(str(key)), rule.field)
+            return lookup(rule.table, rule.field, str(key))
         return lab_value(str(key), event.person.attribute, draws.rng)
     except SpecError as error:
         raise SpecError(
