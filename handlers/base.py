@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim.seeds import SeedTree, Stream
+from sim.seeds import SeedTree, Stream, stream_key
 
 __all__ = ["HandlerContext", "RecordsFunction", "event_rows", "events_of"]
 
@@ -37,7 +37,7 @@ class HandlerContext:
 
     def rng(self, product: str, *index: int) -> np.random.Generator:
         """An independent stream ``(handlers, <product>, *index)``, e.g. per person index."""
-        return self.seeds.rng(Stream.HANDLERS, product, *index)
+        return self.seeds.rng(Stream.HANDLERS, stream_key(product), *index)
 
     def date_of(self, time_days: float) -> dt.date:
         return self.start_date + dt.timedelta(days=int(time_days // 1))

@@ -11,22 +11,19 @@ from rich.table import Table
 from sim.cli import app
 from sim.cli.common import console
 from sim.scenario import RunResult, run
+from sim.scenario.executors import default_workers
 
 
 def summary_table(result: RunResult) -> Table:
-    persons = result.tables["persons"].num_rows
+    persons = result.row_counts.get("persons", 0)
     table = Table(title=f"{result.scenario.id}: {persons:,} persons, seed {result.seed}")
     table.add_column("table")
     table.add_column("rows", justify="right")
-    for name, rows in result.tables.items():
-        table.add_row(name, f"{rows.num_rows:,}")
-    events = result.tables["events"]
-    if events.num_rows:
-        kinds = events.group_by("event_type").aggregate([("event_id", "count")])
-        for row in sorted(kinds.to_pylist(), key=lambda r: -r["event_id_count"])[:12]:
-            table.add_row(f"  events: {row['event_type']}", f"{row['event_id_count']:,}")
-        triggered = events.num_rows - events["caused_by"].null_count
-        table.add_row("  triggered (caused_by set)", f"{triggered:,}")
+    for name, rows in result.row_counts.items():
+        table.add_row(name, f"{rows:,}")
+    for kind, rows in sorted(result.event_counts.items(), key=lambda item: -item[1])[:12]:
+        table.add_row(f"  events: {kind}", f"{rows:,}")
+    table.add_row("  triggered (caused_by set)", f"{result.triggered_events:,}")
     return table
 
 
@@ -41,14 +38,37 @@ def run_command(
         Path("out/healthsim.duckdb"),
         "--out",
         "-o",
-        help="A .duckdb file (default) or a folder for --format parquet.",
+        help="A .duckdb file (default), or a folder for --format parquet or csv.",
+    ),
+    output_format: str | None = typer.Option(
+        None, "--format", help="duckdb, parquet or csv (default: from --out's suffix)."
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output."),
+    workers: int = typer.Option(
+        None, "--workers", "-w", help="Worker processes (default: the machine's cores)."
+    ),
+    executor: str = typer.Option("local", "--executor", help="local (processes) or dask."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="A Dask scheduler address (default: a local cluster)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
 ) -> None:
-    """Simulates SCENARIO for N persons and writes persons, events and run_manifest."""
+    """Simulates SCENARIO for N persons and writes persons, events, each product's records
+    and run_manifest."""
     started = time.perf_counter()
-    result = run(scenario, count, seed, out=out, overwrite=overwrite)
+    result = run(
+        scenario,
+        count,
+        seed,
+        out=out,
+        format=output_format,
+        overwrite=overwrite,
+        workers=default_workers() if workers is None else workers,
+        executor=executor,
+        scheduler=scheduler,
+    )
     if not quiet:
         console.print(summary_table(result))
-        console.print(f"wrote {out} in {time.perf_counter() - started:.1f} s")
+        seconds = time.perf_counter() - started
+        persons = result.row_counts.get("persons", 0)
+        console.print(f"wrote {out} in {seconds:.1f} s ({persons / seconds:,.0f} persons/s)")

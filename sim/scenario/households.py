@@ -38,12 +38,17 @@ def _age_on(birth: dt.date, day: dt.date) -> int:
 
 
 def _member_rows(
-    households: Sequence[Household], copies: int, seeds: SeedTree, reference_date: dt.date
+    households: Sequence[Household],
+    copies: range,
+    seeds: SeedTree,
+    reference_date: dt.date,
 ) -> list[dict[str, Any]]:
-    counties = load_counties()
     zips = load_zips()
+    counties = load_counties()
+    size = sum(len(h.members) for h in households)
     rows: list[dict[str, Any]] = []
-    for copy in range(copies):
+    for copy in copies:
+        person_index = copy * size
         for h, household in enumerate(households):
             household_index = copy * len(households) + h
             row = find_county(
@@ -59,7 +64,7 @@ def _member_rows(
                     _member(
                         member,
                         household,
-                        person_index=len(rows),
+                        person_index=person_index,
                         household_index=household_index,
                         state=str(counties.state_abbr[row]),
                         zip_code=zip_code,
@@ -68,6 +73,7 @@ def _member_rows(
                         reference_date=reference_date,
                     )
                 )
+                person_index += 1
     return rows
 
 
@@ -125,10 +131,13 @@ def household_persons(
     copies: int,
     seeds: SeedTree,
     reference_date: dt.date,
+    *,
+    first_copy: int = 0,
 ) -> pa.Table:
-    """One row per member (``copies`` times over), with the columns a profile's persons have
-    where they apply, plus household_index, household_key, member_key and relationship."""
-    rows = _member_rows(households, copies, seeds, reference_date)
+    """One row per member of copies ``first_copy .. first_copy + copies``, with the columns a
+    profile's persons have where they apply, plus household_index, household_key, member_key
+    and relationship."""
+    rows = _member_rows(households, range(first_copy, first_copy + copies), seeds, reference_date)
     names: dict[str, None] = {}
     for row in rows:
         names.update(dict.fromkeys(row))

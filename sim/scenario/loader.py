@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ class Scenario:
     triggers: TriggerSet
     #: the products whose records the run makes
     products: tuple[str, ...]
+    #: (data, source, base) it was parsed from: worker processes load it again from this
+    origin: tuple[dict[str, Any], str | None, Path | None] | None = None
 
     @property
     def id(self) -> str:
@@ -65,13 +68,20 @@ class Scenario:
             return self.spec.seed
         return 42 if self.profile is None else self.profile.spec.generation.seed
 
-    def persons(self, count: int, seed: int) -> pa.Table:
-        """The persons table (before identities): drawn from the profile, or the households
-        ``count`` times over."""
+    @property
+    def household_size(self) -> int:
+        """Persons in one copy of the households (0 for a profile's population)."""
+        return sum(len(h.members) for h in self.spec.households or [])
+
+    def persons(self, start: int, stop: int, seed: int) -> pa.Table:
+        """Persons ``start .. stop`` (before identities): drawn from the profile, or, for a
+        scenario of households, copies ``start .. stop`` of them."""
         if self.profile is None:
             households = self.spec.households or []
-            return household_persons(households, count, SeedTree(seed), self.spec.start_date)
-        return generate_population(self.profile, count, seed).table
+            return household_persons(
+                households, stop - start, SeedTree(seed), self.spec.start_date, first_copy=start
+            )
+        return generate_population(self.profile, stop - start, seed, start=start).table
 
     def content_hash(self) -> str:
         """SHA-256 of the scenario with its profile, journeys and triggers as loaded."""
@@ -113,9 +123,10 @@ def parse_scenario(data: Any, *, source: str | None = None, base: Path | None = 
     except ValidationError as error:
         raise from_validation_error(error, data=data, source=source) from None
     try:
-        return _compile(spec, source, base)
+        scenario = _compile(spec, source, base)
     except SpecError as error:
         raise error.located(source=error.source or source) from None
+    return dataclasses.replace(scenario, origin=(data, source, base))
 
 
 def _compile(spec: ScenarioSpecification, source: str | None, base: Path | None) -> Scenario:

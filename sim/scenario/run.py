@@ -1,41 +1,75 @@
-"""``run``: a scenario simulated for N people, as Arrow tables (persons, events, run_manifest)."""
+"""``run``: a scenario simulated for N people, shard by shard, into tables or an output.
+
+Without ``out`` the tables are gathered in memory (``result.tables``). With ``out`` they
+stream, a shard at a time, into a DuckDB file (default), a Parquet folder or a CSV folder,
+which appears only when complete; ``result.tables`` then reads them back on demand.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from importlib import import_module
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 import sim
-from handlers.base import HandlerContext
-from sim.engine import JourneyAssignment, simulate
+from sim.engine import DEFAULT_SHARD_SIZE
 from sim.errors import SpecError
-from sim.output import write_tables
+from sim.output import format_of, open_sink, write_tables
 from sim.profiles.spec import MAX_PERSONS
-from sim.scenario.identities import add_identities
+from sim.scenario.executors import run_shards
 from sim.scenario.loader import Scenario, load_scenario
-from sim.seeds import SeedTree, check_seed
-from sim.triggers import TriggerHook
+from sim.scenario.shards import plan_shards
+from sim.seeds import check_seed
 
 __all__ = ["RunResult", "run"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunResult:
     scenario: Scenario
     seed: int
     count: int
-    tables: dict[str, pa.Table]
+    #: rows per table, and events per event type (for summaries without reading the output)
+    row_counts: dict[str, int]
+    event_counts: dict[str, int]
+    #: events with ``caused_by`` set
+    triggered_events: int = 0
+    out: Path | None = None
+    format: str | None = None
+    _tables: dict[str, pa.Table] | None = field(default=None, repr=False)
+
+    @property
+    def tables(self) -> dict[str, pa.Table]:
+        """Every table of the run (read back from ``out`` the first time, if it streamed)."""
+        if self._tables is None:
+            self._tables = _read_back(self.out, self.format, list(self.row_counts))
+        return self._tables
 
     def to_duckdb(self, path: str | Path, *, overwrite: bool = False) -> Path:
         return write_tables(self.tables, path, format="duckdb", overwrite=overwrite)
 
     def to_parquet(self, folder: str | Path, *, overwrite: bool = False) -> Path:
         return write_tables(self.tables, folder, format="parquet", overwrite=overwrite)
+
+
+def _read_back(out: Path | None, kind: str | None, names: list[str]) -> dict[str, pa.Table]:
+    assert out is not None
+    if kind == "duckdb":
+        with duckdb.connect(str(out), read_only=True) as connection:
+            return {
+                name: connection.sql(f'SELECT * FROM "{name}"').to_arrow_table()
+                for name in names
+            }
+    if kind == "parquet":
+        return {name: pq.read_table(out / name) for name in names}
+    raise SpecError("tables written as CSV are not read back; read the files", path=("out",))
 
 
 def _manifest(scenario: Scenario, seed: int, count: int) -> pa.Table:
@@ -57,28 +91,19 @@ def _manifest(scenario: Scenario, seed: int, count: int) -> pa.Table:
     )
 
 
-#: the handler package of each product: ``records(events, persons, context)``
-HANDLERS = {
-    "patientsim": "handlers.patientsim",
-    "membersim": "handlers.membersim",
-    "rxmembersim": "handlers.rxmembersim",
-    "trialsim": "handlers.trialsim",
-}
-
-
-def product_records(
-    events: pa.Table, persons: pa.Table, scenario: Scenario, seeds: SeedTree
-) -> dict[str, pa.Table]:
-    """The records of every product the scenario enables, from its handler."""
-    context = HandlerContext(
-        scenario.spec.start_date, scenario.spec.horizon_days, seeds, scenario.products
-    )
-    tables: dict[str, pa.Table] = {}
-    for product in scenario.products:
-        records = getattr(import_module(HANDLERS[product]), "records", None)
-        if records is not None:
-            tables |= records(events, persons, context)
-    return tables
+def _counted(
+    batches: Iterator[dict[str, pa.Table]], rows: Counter, events: Counter
+) -> Iterator[dict[str, pa.Table]]:
+    for tables in batches:
+        for name, table in tables.items():
+            rows[name] += table.num_rows
+        kinds = tables["events"].group_by("event_type").aggregate([("event_id", "count")])
+        for kind, number in zip(*kinds.to_pydict().values(), strict=True):
+            events[kind] += number
+        rows["(triggered events)"] += (
+            tables["events"].num_rows - tables["events"]["caused_by"].null_count
+        )
+        yield tables
 
 
 def run(
@@ -87,10 +112,17 @@ def run(
     seed: int | None = None,
     *,
     out: str | Path | None = None,
+    format: str | None = None,
     overwrite: bool = False,
+    workers: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+    shard_size: int = DEFAULT_SHARD_SIZE,
 ) -> RunResult:
     """Simulates ``scenario`` for ``count`` persons (for a scenario of households: ``count``
-    copies of them); with ``out``, also writes a DuckDB file (or Parquet by suffix)."""
+    copies of them). ``workers`` processes (or a Dask cluster: ``executor="dask"``, at
+    ``scheduler`` or a local one) simulate shards of ``shard_size`` persons; the output is the
+    same for any number of workers. With ``out``, tables stream into that file or folder."""
     loaded = load_scenario(scenario)
     count = loaded.default_count if count is None else count
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PERSONS:
@@ -98,22 +130,37 @@ def run(
             f"count must be a whole number from 1 to {MAX_PERSONS:,}, got {count!r}",
             path=("count",),
         )
+    if isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1:
+        raise SpecError(f"shard_size must be a whole number >= 1, got {shard_size!r}")
     seed = check_seed(loaded.default_seed if seed is None else seed)
-    persons = add_identities(loaded.persons(count, seed), loaded.products)
-    journeys = [JourneyAssignment.of(j.plan, applies_to=j.applies_to_spec) for j in loaded.journeys]
-    hooks = [TriggerHook(loaded.triggers)] if len(loaded.triggers) else []
-    events = simulate(
-        persons,
-        journeys,
-        start_date=loaded.spec.start_date,
-        horizon_days=loaded.spec.horizon_days,
-        seeds=SeedTree(seed),
-        hooks=hooks,
+    shards = plan_shards(loaded, count, shard_size)
+    rows: Counter = Counter()
+    events: Counter = Counter()
+    batches = _counted(
+        run_shards(loaded, seed, shards, workers=workers, executor=executor, scheduler=scheduler),
+        rows,
+        events,
     )
-    tables = {"persons": persons, "events": events}
-    tables |= product_records(events, persons, loaded, SeedTree(seed))
-    tables["run_manifest"] = _manifest(loaded, seed, count)
-    result = RunResult(loaded, seed, count, tables)
-    if out is not None:
-        write_tables(result.tables, out, overwrite=overwrite)
-    return result
+    manifest = {"run_manifest": _manifest(loaded, seed, count)}
+    if out is None:
+        gathered: dict[str, list[pa.Table]] = {}
+        for tables in batches:
+            for name, table in tables.items():
+                gathered.setdefault(name, []).append(table)
+        tables = {name: pa.concat_tables(parts) for name, parts in gathered.items()} | manifest
+        return _result(loaded, seed, count, rows, events, _tables=tables)
+    path = Path(out)
+    kind = format_of(path, format)
+    with open_sink(path, format=kind, overwrite=overwrite) as sink:
+        for tables in batches:
+            sink.write(tables)
+        sink.write(manifest)
+    return _result(loaded, seed, count, rows, events, out=path, format=kind)
+
+
+def _result(
+    scenario: Scenario, seed: int, count: int, rows: Counter, events: Counter, **where: Any
+) -> RunResult:
+    triggered = rows.pop("(triggered events)", 0)
+    rows["run_manifest"] = 1
+    return RunResult(scenario, seed, count, dict(rows), dict(events), triggered, **where)

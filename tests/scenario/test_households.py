@@ -51,6 +51,11 @@ def test_copies_keep_person_i_the_same():
     assert three.num_rows == 9
     assert three.slice(0, 3).equals(one)
     assert three["household_index"].to_pylist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    # copies 1..2 alone are rows 3..8 of the three
+    later = household_persons(
+        [Household.model_validate(FAMILY)], 2, SeedTree(1), START, first_copy=1
+    )
+    assert later.equals(three.slice(3))
 
 
 def test_identities_link_products_and_households():

@@ -1,0 +1,189 @@
+"""Sinks: tables written batch by batch (a shard at a time) into DuckDB, Parquet or CSV.
+
+A sink writes under a temporary name beside its destination and moves it into place only on
+``commit``, so a failed or interrupted run never leaves a partial or mixed output, and an
+existing output is replaced only by a complete one (with ``overwrite``).
+
+- DuckDB: one file, one table per name; later batches are appended.
+- Parquet: a folder, one dataset (folder) per table, one part file per batch.
+- CSV: a folder, one file per table, the header once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from sim.errors import SpecError
+
+__all__ = ["FORMATS", "Sink", "format_of", "open_sink"]
+
+FORMATS = {".duckdb": "duckdb", ".db": "duckdb", ".parquet": "parquet", ".csv": "csv"}
+
+
+def format_of(path: Path, explicit: str | None = None) -> str:
+    if explicit is not None:
+        if explicit not in set(FORMATS.values()):
+            raise SpecError(
+                f"unknown format '{explicit}'",
+                path=("format",),
+                hint=f"one of {sorted(set(FORMATS.values()))}",
+            )
+        return explicit
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise SpecError(
+            f"cannot tell the format of '{path}'",
+            path=("out",),
+            hint="end it in .duckdb, .parquet or .csv, or give --format",
+        )
+    return kind
+
+
+class Sink(Protocol):
+    def write(self, tables: Mapping[str, pa.Table]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBSink:
+    def __init__(self, path: Path, single: bool = False) -> None:
+        self.connection = duckdb.connect(str(path))
+        self.created: set[str] = set()
+
+    def write(self, tables: Mapping[str, pa.Table]) -> None:
+        for name, table in tables.items():
+            self.connection.register("incoming", table)
+            if name in self.created:
+                self.connection.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
+            else:
+                self.connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
+                self.created.add(name)
+            self.connection.unregister("incoming")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class ParquetSink:
+    """A folder with a dataset per table; ``single``: the destination is one table's file."""
+
+    def __init__(self, path: Path, single: bool = False) -> None:
+        self.path = path
+        self.single = single
+        self.parts: dict[str, int] = {}
+        self.writer: pq.ParquetWriter | None = None
+        if not single:
+            path.mkdir()
+
+    def write(self, tables: Mapping[str, pa.Table]) -> None:
+        for name, table in tables.items():
+            if self.single:
+                if self.writer is None:
+                    self.writer = pq.ParquetWriter(self.path, table.schema)
+                self.writer.write_table(table)
+                continue
+            part = self.parts.get(name, 0)
+            if part == 0:
+                (self.path / name).mkdir()
+            elif table.num_rows == 0:
+                continue  # a later empty batch adds nothing to the dataset
+            pq.write_table(table, self.path / name / f"part-{part:05d}.parquet")
+            self.parts[name] = part + 1
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+class CSVSink:
+    """A folder with a file per table; ``single``: the destination is one table's file."""
+
+    def __init__(self, path: Path, single: bool = False) -> None:
+        self.path = path
+        self.single = single
+        self.writers: dict[str, tuple[pa_csv.CSVWriter, BinaryIO]] = {}
+        if not single:
+            path.mkdir()
+
+    def write(self, tables: Mapping[str, pa.Table]) -> None:
+        for name, table in tables.items():
+            table = _csv_ready(table)
+            if name not in self.writers:
+                handle = (self.path if self.single else self.path / f"{name}.csv").open("wb")
+                self.writers[name] = (pa_csv.CSVWriter(handle, table.schema), handle)
+            self.writers[name][0].write_table(table)
+
+    def close(self) -> None:
+        for writer, handle in self.writers.values():
+            writer.close()
+            handle.close()
+        self.writers.clear()
+
+
+def _csv_ready(table: pa.Table) -> pa.Table:
+    """CSV has no lists: they are written as ';'-separated text."""
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if pa.types.is_list(column.type):
+            column = pa.array([";".join(v) if v else "" for v in column.to_pylist()], pa.string())
+        columns[name] = column
+    return pa.table(columns)
+
+
+_SINKS = {"duckdb": DuckDBSink, "parquet": ParquetSink, "csv": CSVSink}
+
+
+@contextlib.contextmanager
+def open_sink(
+    destination: str | Path,
+    *,
+    format: str | None = None,
+    overwrite: bool = False,
+    single: bool = False,
+) -> Iterator[Sink]:
+    """A sink writing to a temporary sibling of ``destination``, moved into place when the
+    block completes; on an error (or Ctrl-C) the temporary output is removed and an existing
+    destination is left as it was. ``single``: one table, written as one Parquet or CSV file
+    (DuckDB is always one file)."""
+    path = Path(destination)
+    kind = format_of(path, format)
+    if path.exists() and not overwrite:
+        raise SpecError(
+            f"'{path}' exists", path=("out",), hint="choose another path or pass --overwrite"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    _remove(temporary)
+    sink = _SINKS[kind](temporary, single)
+    try:
+        yield sink
+        sink.close()
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(Exception):
+            sink.close()
+        _remove(temporary)
+        _remove(temporary.with_name(temporary.name + ".wal"))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()

@@ -1,0 +1,132 @@
+"""Where shards run: in this process, in a pool of worker processes, or on a Dask cluster.
+
+Whatever the executor, results come back in shard order (at most a few shards ahead of the
+writer, so memory stays flat) and each worker loads the scenario once, from the data it was
+parsed from.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+import pyarrow as pa
+
+from sim.errors import SpecError
+from sim.scenario.loader import Scenario, parse_scenario
+from sim.scenario.shards import Shard, simulate_shard
+
+__all__ = ["EXECUTORS", "default_workers", "run_shards"]
+
+EXECUTORS = ("local", "dask")
+#: shards in flight per worker: enough to keep workers busy, few enough to keep memory flat
+AHEAD_PER_WORKER = 2
+
+Origin = tuple[dict[str, Any], str | None, Any]
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _worker_scenario(origin: Origin) -> Scenario:
+    data, source, base = origin
+    return _cached_scenario(_freeze(data), source, base)
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable copy of spec data (for the per-worker cache)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("__list__", tuple(_freeze(v) for v in value))
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple):
+        if len(value) == 2 and value[0] == "__list__":
+            return [_thaw(v) for v in value[1]]
+        return {k: _thaw(v) for k, v in value}
+    return value
+
+
+@lru_cache(maxsize=4)
+def _cached_scenario(frozen: Any, source: str | None, base: Any) -> Scenario:
+    return parse_scenario(_thaw(frozen), source=source, base=base)
+
+
+def _shard_job(origin: Origin, seed: int, shard: Shard) -> dict[str, pa.Table]:
+    return simulate_shard(_worker_scenario(origin), seed, shard)
+
+
+def run_shards(
+    scenario: Scenario,
+    seed: int,
+    shards: list[Shard],
+    *,
+    workers: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> Iterator[dict[str, pa.Table]]:
+    """Each shard's tables, in shard order."""
+    if executor not in EXECUTORS:
+        raise SpecError(f"unknown executor '{executor}'", path=("executor",), hint="local or dask")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise SpecError(f"workers must be a whole number >= 1, got {workers!r}", path=("workers",))
+    if executor == "dask":
+        yield from _dask(scenario, seed, shards, workers, scheduler)
+        return
+    if workers == 1 or len(shards) == 1:
+        for shard in shards:
+            yield simulate_shard(scenario, seed, shard)
+        return
+    origin = _origin(scenario)
+    with ProcessPoolExecutor(max_workers=min(workers, len(shards))) as pool:
+        yield from _in_order(
+            (pool.submit(_shard_job, origin, seed, shard) for shard in shards),
+            AHEAD_PER_WORKER * workers,
+        )
+
+
+def _origin(scenario: Scenario) -> Origin:
+    if scenario.origin is None:
+        raise SpecError("this scenario cannot be sent to workers (it was not parsed from data)")
+    return scenario.origin
+
+
+def _in_order(futures: Iterator[Future], ahead: int) -> Iterator[dict[str, pa.Table]]:
+    pending: deque[Future] = deque()
+    for future in futures:
+        pending.append(future)
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _dask(
+    scenario: Scenario, seed: int, shards: list[Shard], workers: int, scheduler: str | None
+) -> Iterator[dict[str, pa.Table]]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise SpecError(
+            "the dask executor needs dask.distributed", hint="pip install 'dask[distributed]'"
+        ) from None
+    origin = _origin(scenario)
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+    client = Client(scheduler or cluster)
+    try:
+        futures = (client.submit(_shard_job, origin, seed, shard, pure=False) for shard in shards)
+        yield from _in_order(futures, AHEAD_PER_WORKER * max(workers, 1))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
