@@ -31,6 +31,7 @@ def _register() -> None:
         population,  # noqa: F401
         reference,  # noqa: F401
         run,  # noqa: F401
+        specs,  # noqa: F401
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from typing import NoReturn
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-__all__ = ["console", "err_console", "fail"]
+__all__ = ["console", "err_console", "fail", "shard_progress"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -16,3 +19,19 @@ err_console = Console(stderr=True)
 def fail(message: str, *, code: int) -> NoReturn:
     err_console.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def shard_progress(*, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar over shards on a terminal (none when output is redirected)."""
+    if not enabled or not err_console.is_terminal:
+        yield None
+        return
+    columns = ("shards", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("shards", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

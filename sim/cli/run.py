@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from sim.cli import app
-from sim.cli.common import console
+from sim.cli.common import console, fail, shard_progress
 from sim.scenario import RunResult, run
 from sim.scenario.executors import default_workers
 
@@ -51,22 +51,31 @@ def run_command(
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="A Dask scheduler address (default: a local cluster)."
     ),
+    overrides: list[str] = typer.Option(
+        [], "--set", help="Change a scenario value by dotted path: --set horizon_days=180."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
 ) -> None:
     """Simulates SCENARIO for N persons and writes persons, events, each product's records
     and run_manifest."""
     started = time.perf_counter()
-    result = run(
-        scenario,
-        count,
-        seed,
-        out=out,
-        format=output_format,
-        overwrite=overwrite,
-        workers=default_workers() if workers is None else workers,
-        executor=executor,
-        scheduler=scheduler,
-    )
+    try:
+        with shard_progress(enabled=not quiet) as progress:
+            result = run(
+                scenario,
+                count,
+                seed,
+                out=out,
+                format=output_format,
+                overwrite=overwrite,
+                workers=default_workers() if workers is None else workers,
+                executor=executor,
+                scheduler=scheduler,
+                overrides=overrides,
+                progress=progress,
+            )
+    except KeyboardInterrupt:
+        fail(f"interrupted: {out} was not written (an existing one is unchanged)", code=130)
     if not quiet:
         console.print(summary_table(result))
         seconds = time.perf_counter() - started

@@ -22,6 +22,7 @@ __all__ = [
     "Diagnosis",
     "DiagnosisTable",
     "icd10_key",
+    "is_health_factor",
     "is_icd10_cm",
     "load_diagnoses",
     "parse_diagnoses",
@@ -44,6 +45,12 @@ def icd10_key(code: str) -> str:
     return code.replace(".", "").strip().upper()
 
 
+def is_health_factor(code: str) -> bool:
+    """Chapter 21 (Z00-Z99): a reason for contact with health services or a status (an
+    examination, aftercare, a history), not a disease of its own."""
+    return code.strip().upper().startswith("Z")
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     """One ICD-10-CM code."""
@@ -52,12 +59,6 @@ class Diagnosis:
     description: str  # the official ICD-10-CM title
     billable: bool  # False for a category header (E11, N18.3) a claim must not carry
     resolves_after_days: int | None  # an acute episode's usual course; None: it persists
-
-    @property
-    def is_health_factor(self) -> bool:
-        """Chapter 21 (Z00-Z99): a reason for contact with health services or a status (an
-        examination, aftercare, a history), not a disease of its own."""
-        return self.icd10.startswith("Z")
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,6 +12,7 @@ existing output is replaced only by a complete one (with ``overwrite``).
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 from collections.abc import Iterator, Mapping
@@ -63,11 +64,14 @@ class DuckDBSink:
     def write(self, tables: Mapping[str, pa.Table]) -> None:
         for name, table in tables.items():
             self.connection.register("incoming", table)
-            if name in self.created:
-                self.connection.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
-            else:
-                self.connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
-                self.created.add(name)
+            try:
+                if name in self.created:
+                    self.connection.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
+                else:
+                    self.connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
+                    self.created.add(name)
+            except duckdb.InterruptException:
+                raise KeyboardInterrupt from None  # Ctrl-C during a write is Ctrl-C
             self.connection.unregister("incoming")
 
     def close(self) -> None:
@@ -164,6 +168,7 @@ def open_sink(
             f"'{path}' exists", path=("out",), hint="choose another path or pass --overwrite"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
     _remove(temporary)
     sink = _SINKS[kind](temporary, single)
@@ -180,6 +185,24 @@ def open_sink(
             sink.close()
         _remove(temporary)
         _remove(temporary.with_name(temporary.name + ".wal"))
+
+
+def _remove_stale(path: Path) -> None:
+    """Temporary outputs left by runs that were killed (their process is gone)."""
+    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.partial*"):
+        pid = candidate.name[len(path.name) + 2 :].split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            _remove(candidate)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove(path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sim.journeys.spec import PRODUCTS
 from sim.profiles import CompiledProfile, compile_profile, generate_population, load_profile
 from sim.profiles.spec import ProfileSpecification
 from sim.scenario.households import household_persons
+from sim.scenario.overrides import apply_overrides
 from sim.scenario.spec import ScenarioSpecification
 from sim.seeds import SeedTree
 from sim.specio import read_spec
@@ -220,16 +222,26 @@ def _member_journeys(spec: ScenarioSpecification) -> list[tuple[tuple, Any, Any]
     ]
 
 
-def load_scenario(source: str | Path | dict[str, Any] | Scenario) -> Scenario:
-    """From a path, a shipped name (``medicare-diabetic``) or a mapping."""
+def load_scenario(
+    source: str | Path | dict[str, Any] | Scenario, *, overrides: Sequence[str] = ()
+) -> Scenario:
+    """From a path, a shipped name (``medicare-diabetic``) or a mapping; ``overrides`` are
+    ``key=value`` changes by dotted path (see ``sim.scenario.overrides``)."""
     if isinstance(source, Scenario):
+        if overrides:
+            if source.origin is None:
+                raise SpecError("this scenario cannot take overrides (not parsed from data)")
+            data, label, base = source.origin
+            return parse_scenario(apply_overrides(data, overrides), source=label, base=base)
         return source
     if isinstance(source, dict):
-        return parse_scenario(source)
+        return parse_scenario(apply_overrides(source, overrides))
     spec_file = read_spec(source, "scenarios")
     path = Path(source)
     base = path.parent if path.is_file() else None
+    data = apply_overrides(spec_file.data, overrides) if overrides else spec_file.data
     try:
-        return parse_scenario(spec_file.data, source=spec_file.label, base=base)
+        return parse_scenario(data, source=spec_file.label, base=base)
     except SpecError as error:
-        raise spec_file.locate(error) from None
+        # lines point into the file only when the data is the file's
+        raise (error if overrides else spec_file.locate(error)) from None

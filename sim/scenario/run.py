@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,9 +92,13 @@ def _manifest(scenario: Scenario, seed: int, count: int) -> pa.Table:
 
 
 def _counted(
-    batches: Iterator[dict[str, pa.Table]], rows: Counter, events: Counter
+    batches: Iterator[dict[str, pa.Table]],
+    rows: Counter,
+    events: Counter,
+    progress: Callable[[int, int], None] | None,
+    total: int,
 ) -> Iterator[dict[str, pa.Table]]:
-    for tables in batches:
+    for done, tables in enumerate(batches, 1):
         for name, table in tables.items():
             rows[name] += table.num_rows
         kinds = tables["events"].group_by("event_type").aggregate([("event_id", "count")])
@@ -103,6 +107,8 @@ def _counted(
         rows["(triggered events)"] += (
             tables["events"].num_rows - tables["events"]["caused_by"].null_count
         )
+        if progress is not None:
+            progress(done, total)
         yield tables
 
 
@@ -118,12 +124,16 @@ def run(
     executor: str = "local",
     scheduler: str | None = None,
     shard_size: int = DEFAULT_SHARD_SIZE,
+    overrides: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Simulates ``scenario`` for ``count`` persons (for a scenario of households: ``count``
     copies of them). ``workers`` processes (or a Dask cluster: ``executor="dask"``, at
     ``scheduler`` or a local one) simulate shards of ``shard_size`` persons; the output is the
-    same for any number of workers. With ``out``, tables stream into that file or folder."""
-    loaded = load_scenario(scenario)
+    same for any number of workers. With ``out``, tables stream into that file or folder.
+    ``overrides``: ``key=value`` changes of the scenario (``--set``); ``progress(done, total)``
+    is called after each shard."""
+    loaded = load_scenario(scenario, overrides=overrides)
     count = loaded.default_count if count is None else count
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PERSONS:
         raise SpecError(
@@ -140,6 +150,8 @@ def run(
         run_shards(loaded, seed, shards, workers=workers, executor=executor, scheduler=scheduler),
         rows,
         events,
+        progress,
+        len(shards),
     )
     manifest = {"run_manifest": _manifest(loaded, seed, count)}
     if out is None:
