@@ -32,6 +32,7 @@ class Stream:
     TRIGGERS = "triggers"
     HANDLERS = "handlers"
     REPLICATION = "replication"
+    RESOURCES = "resources"
 
 
 def stream_key(stream: str) -> int:

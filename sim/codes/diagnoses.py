@@ -12,7 +12,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from sim.errors import SpecError, closest
@@ -40,6 +40,7 @@ def is_icd10_cm(text: str) -> bool:
     return bool(_ICD10_CM.fullmatch(text))
 
 
+@lru_cache(maxsize=4096)
 def icd10_key(code: str) -> str:
     """The code without dot and case: ``e11.9`` and ``E119`` are the same code."""
     return code.replace(".", "").strip().upper()

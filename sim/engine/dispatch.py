@@ -19,6 +19,7 @@ import pyarrow as pa
 import simpy
 
 from sim.engine.records import EventBuffer, event_id
+from sim.engine.resources import ResourcePool, SharedResource
 from sim.seeds import SeedTree
 
 __all__ = ["EventHook", "FiredEvent", "PersonState", "ShardContext", "parameters_json"]
@@ -99,6 +100,8 @@ class ShardContext:
     buffer: EventBuffer = field(default_factory=EventBuffer)
     #: free per-shard state for hooks (e.g. a trigger layer's per-person generators)
     state: dict[str, Any] = field(default_factory=dict)
+    #: shared resources by name (``sim.engine.resources``)
+    resources: Mapping[str, SharedResource] = field(default_factory=dict)
     #: persons columns as lists, read by ``attribute`` (shared by a shard's environments)
     column_cache: dict[str, list] = field(default_factory=dict)
     #: (product, event_type) the hooks listen to; None: every event
@@ -106,6 +109,12 @@ class ShardContext:
 
     def __post_init__(self) -> None:
         self._sources = hook_sources(self.hooks)
+        self._pool: ResourcePool | None = None
+
+    def resource_pool(self) -> ResourcePool:
+        if self._pool is None:
+            self._pool = ResourcePool(self.env, dict(self.resources), self.seeds)
+        return self._pool
 
     def listens(self, product: str, event_type: str) -> bool:
         """Whether a fired event of this kind goes to the hooks (no FiredEvent is built

@@ -19,12 +19,12 @@ from typing import Any
 
 import simpy
 
-from sim.engine.dispatch import FiredEvent, PersonState, ShardContext
+from sim.engine.dispatch import FiredEvent, PersonState, ShardContext, parameters_json
 from sim.engine.presample import PersonDraws, person_rng
 from sim.engine.records import event_id
 from sim.journeys.plan import OUTCOME_FIELDS, JourneyPlan
 
-__all__ = ["JourneyRun", "PlanTables", "person_process"]
+__all__ = ["JourneyRun", "PersonLife", "PlanTables"]
 
 Agenda = list[tuple[float, int, int, int]]
 
@@ -41,6 +41,7 @@ class PlanTables:
         "parameters",
         "probability",
         "repeat",
+        "resource",
         "static_json",
         "uses_outcomes",
     )
@@ -55,6 +56,7 @@ class PlanTables:
         self.parameters = tuple(e.parameters for e in events)
         self.probability = tuple(e.probability for e in events)
         self.repeat = tuple(e.repeat for e in events)
+        self.resource = tuple(e.resource for e in events)
         self.static_json = tuple(e.parameters.static_json for e in events)
         self.uses_outcomes = plan.uses_outcomes
 
@@ -70,6 +72,7 @@ class JourneyRun:
         "ctx",
         "draws",
         "horizon",
+        "life",
         "offset",
         "outcomes",
         "overflow",
@@ -109,6 +112,8 @@ class JourneyRun:
         self.chosen = [-1] * len(plan.choices)
         self.outcomes: dict[int, tuple[float, list[Any] | None]] = {}
         self.overflow: Any = None
+        #: the person's life (set when it starts): woken when a resource is granted
+        self.life: PersonLife | None = None
 
     def start(self, agenda: Agenda) -> None:
         for order in self.plan.roots:
@@ -141,35 +146,69 @@ class JourneyRun:
             condition is None or bool(condition.evaluate(self.lookup))
         )
         if happened:
-            person = self.person
-            person.sequence += 1
-            self.counts[order] += 1
-            buffer = self.buffer
-            buffer.rows.append(person.row)
-            buffer.codes.append(self.code_base + order)
-            buffer.sequences.append(person.sequence)
-            buffer.times.append(time)
-            buffer.parameters.append(
-                tables.static_json[order]
-                if values is None
-                else tables.parameters[order].to_json(values)
-            )
-            buffer.causes.append(None)
-            if tables.uses_outcomes:
-                self.outcomes[order] = (time, values)
-            if tables.dispatch[order]:
-                self._dispatch(order, time, values)
+            resource = tables.resource[order]
+            if resource is None:
+                self._commit(order, time, values, agenda)
+            else:
+                self._wait_for(resource, order, time, values)
         repeat = tables.repeat[order]
         if repeat is not None and (repeat.count is None or occurrence + 1 < repeat.count):
             following = time + self._occurrence(order, occurrence + 1)[0]
             if following < self.horizon and following <= self.offset + repeat.until_day:
                 heapq.heappush(agenda, (following, self.slot, order, occurrence + 1))
-        if happened and self.counts[order] == 1:
+
+    def _commit(
+        self,
+        order: int,
+        time: float,
+        values: list[Any] | None,
+        agenda: Agenda,
+        wait_days: float | None = None,
+    ) -> None:
+        """Records a fired event and readies its dependents from ``time``."""
+        tables = self.tables
+        person = self.person
+        person.sequence += 1
+        self.counts[order] += 1
+        buffer = self.buffer
+        buffer.rows.append(person.row)
+        buffer.codes.append(self.code_base + order)
+        buffer.sequences.append(person.sequence)
+        buffer.times.append(time)
+        if wait_days is None:
+            buffer.parameters.append(
+                tables.static_json[order]
+                if values is None
+                else tables.parameters[order].to_json(values)
+            )
+        else:
+            parameters = tables.parameters[order].values(values or ())
+            parameters |= {"resource": tables.resource[order], "wait_days": wait_days}
+            buffer.parameters.append(parameters_json(parameters))
+        buffer.causes.append(None)
+        if tables.uses_outcomes:
+            self.outcomes[order] = (time, values)
+        if tables.dispatch[order]:
+            self._dispatch(order, time, values)
+        if self.counts[order] == 1:
             remaining = self.remaining
             for child in tables.children[order]:
                 remaining[child] -= 1
                 if remaining[child] == 0:
                     self.ready(child, time, agenda)
+
+    def _wait_for(
+        self, resource: str, order: int, requested: float, values: list[Any] | None
+    ) -> None:
+        life = self.life
+        assert life is not None
+
+        def granted(time: float) -> None:
+            if time < self.horizon:
+                self._commit(order, time, values, life.agenda, round(time - requested, 6))
+                life.wake()
+
+        self.ctx.resource_pool().acquire(resource, self.person.person_index, granted)
 
     def _dispatch(self, order: int, time: float, values: list[Any] | None) -> None:
         event = self.plan.events[order]
@@ -232,16 +271,44 @@ class JourneyRun:
         return self.plan.events[order].parameters.values(values or ()).get(field)
 
 
-def person_process(
-    env: simpy.Environment, runs: list[JourneyRun]
-) -> Generator[simpy.Event, Any, None]:
-    """The person's life in the shard: one agenda over all their journeys."""
-    agenda: Agenda = []
-    for run in runs:
-        run.start(agenda)
-    pop = heapq.heappop
-    while agenda:
-        time, slot, order, occurrence = pop(agenda)
-        if time > env.now:
-            yield env.timeout(time - env.now)
-        runs[slot].fire(order, occurrence, time, agenda)
+class PersonLife:
+    """The person's life in the environment: one SimPy process over one agenda of all their
+    journeys. It sleeps until the next entry; a resource granted while it sleeps (or after it
+    ended) wakes it, since the event's dependents may be due sooner."""
+
+    __slots__ = ("agenda", "env", "process", "runs", "sleeping_until")
+
+    def __init__(self, env: simpy.Environment, runs: list[JourneyRun]) -> None:
+        self.env = env
+        self.runs = runs
+        self.agenda: Agenda = []
+        self.sleeping_until: float | None = None
+        for run in runs:
+            run.life = self
+            run.start(self.agenda)
+        self.process: simpy.Process | None = env.process(self.live())
+
+    def live(self) -> Generator[simpy.Event, Any, None]:
+        env, agenda, runs = self.env, self.agenda, self.runs
+        pop = heapq.heappop
+        while agenda:
+            time = agenda[0][0]
+            if time > env.now:
+                self.sleeping_until = time
+                try:
+                    yield env.timeout(time - env.now)
+                except simpy.Interrupt:
+                    continue  # an earlier entry arrived: look again
+                finally:
+                    self.sleeping_until = None
+            time, slot, order, occurrence = pop(agenda)
+            runs[slot].fire(order, occurrence, time, agenda)
+        self.process = None
+
+    def wake(self) -> None:
+        if not self.agenda:
+            return
+        if self.process is None:
+            self.process = self.env.process(self.live())
+        elif self.sleeping_until is not None and self.agenda[0][0] < self.sleeping_until:
+            self.process.interrupt()

@@ -21,8 +21,9 @@ import simpy
 
 from sim.engine.dispatch import EventHook, PersonState, ShardContext
 from sim.engine.presample import draw_block
-from sim.engine.process import JourneyRun, PlanTables, person_process
+from sim.engine.process import JourneyRun, PersonLife, PlanTables
 from sim.engine.records import EVENTS_SCHEMA, EventBuffer
+from sim.engine.resources import SharedResource
 from sim.errors import SpecError, did_you_mean
 from sim.expressions import Expression, compile_condition
 from sim.journeys import JourneyPlan, JourneySpecification, load_plan
@@ -101,6 +102,19 @@ def _check_columns(persons: pa.Table, assignments: list[JourneyAssignment]) -> N
             )
 
 
+def _check_resources(
+    assignments: list[JourneyAssignment], resources: Mapping[str, SharedResource]
+) -> None:
+    for assignment in assignments:
+        for event in assignment.journey.events:
+            if event.resource is not None and event.resource not in resources:
+                raise SpecError(
+                    f"waits for the resource '{event.resource}', which the scenario does not have",
+                    path=("journeys", assignment.journey.id, "events", event.id, "resource"),
+                    hint=did_you_mean(event.resource, resources) or "add it under resources",
+                )
+
+
 def _numpy(column: pa.ChunkedArray) -> np.ndarray:
     return column.to_numpy(zero_copy_only=False)
 
@@ -114,6 +128,7 @@ def simulate(
     seeds: SeedTree | int,
     shard_size: int = DEFAULT_SHARD_SIZE,
     hooks: Sequence[EventHook] = (),
+    resources: Mapping[str, SharedResource] | None = None,
 ) -> pa.Table:
     """All events of ``persons`` on ``journeys``, as one table (see ``iter_simulate``)."""
     tables = list(
@@ -125,6 +140,7 @@ def simulate(
             seeds=seeds,
             shard_size=shard_size,
             hooks=hooks,
+            resources=resources,
         )
     )
     if not tables:
@@ -141,6 +157,7 @@ def iter_simulate(
     seeds: SeedTree | int,
     shard_size: int = DEFAULT_SHARD_SIZE,
     hooks: Sequence[EventHook] = (),
+    resources: Mapping[str, SharedResource] | None = None,
 ) -> Iterator[pa.Table]:
     """The events table shard by shard (memory stays flat as the population grows).
 
@@ -154,6 +171,8 @@ def iter_simulate(
     tree = seeds if isinstance(seeds, SeedTree) else SeedTree(seeds)
     assignments = _assignments(journeys)
     _check_columns(persons, assignments)
+    resources = dict(resources or {})
+    _check_resources(assignments, resources)
     for start in range(0, persons.num_rows, shard_size):
         shard = persons.slice(start, shard_size)
         yield run_shard(
@@ -163,6 +182,7 @@ def iter_simulate(
             horizon_days=float(horizon_days),
             seeds=tree,
             hooks=tuple(hooks),
+            resources=resources,
         )
 
 
@@ -210,17 +230,20 @@ def run_shard(
     horizon_days: float,
     seeds: SeedTree,
     hooks: tuple[EventHook, ...] = (),
+    resources: Mapping[str, SharedResource] | None = None,
 ) -> pa.Table:
     """One shard: draws made per block for the whole shard, then the persons simulated in
     environments of about ``ENVIRONMENT_SIZE`` (a small event heap is a fast one), all
-    recording into the shard's buffer."""
+    recording into the shard's buffer. With shared resources, the whole shard is one
+    environment (its persons share the capacity)."""
     size = shard.num_rows
     indices = _numpy(shard["person_index"]).astype(np.int64)
     person_ids = shard["person_id"].to_pylist()
     columns = _attribute_columns(shard, assignments)
     buffer = EventBuffer()
     column_cache: dict[str, list] = {}
-    cells = environment_cells(shard)
+    shared = any(a.journey.resources for a in assignments)
+    cells = environment_cells(shard, size if shared else ENVIRONMENT_SIZE)
     contexts = []
     cell_of = np.empty(size, dtype=np.int64)
     for number, cell in enumerate(cells):
@@ -233,6 +256,7 @@ def run_shard(
                 hooks,
                 columns,
                 shard,
+                resources=resources or {},
                 buffer=buffer,
                 column_cache=column_cache,
             )
@@ -284,6 +308,6 @@ def run_shard(
         env = ctx.env
         for row in cell:
             if runs[row]:
-                env.process(person_process(env, runs[row]))
+                PersonLife(env, runs[row])
         env.run(until=horizon_days)
     return buffer.to_table(person_ids, indices, start_date)

@@ -100,6 +100,7 @@ class PlanEvent:
     choice: int  # index into JourneyPlan.choices, or -1
     repeat: RepeatPlan | None
     parameters: ParameterPlan
+    resource: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,11 @@ class JourneyPlan:
     #: whether a condition reads earlier events (the engine then keeps outcomes)
     uses_outcomes: bool
     index: Mapping[str, int]
+
+    @property
+    def resources(self) -> frozenset[str]:
+        """Names of the shared resources its events wait for."""
+        return frozenset(e.resource for e in self.events if e.resource is not None)
 
     @property
     def id(self) -> str:
@@ -185,6 +191,7 @@ def compile_plan(spec: JourneySpecification) -> JourneyPlan:
                 choice=group_index[event.choice.group] if event.choice else -1,
                 repeat=repeat,
                 parameters=parameters,
+                resource=event.resource,
             )
         )
     applies_to = None

@@ -131,6 +131,9 @@ class EventSpec(_Model):
     conditions: Condition | list[Condition] | None = None
     choice: ChoiceSpec | None = None
     repeat: RepeatSpec | None = None
+    #: a shared resource of the scenario (a clinic's slots, a specialist panel) the event
+    #: waits for: it fires when one is free, and holds it for the resource's service time
+    resource: str | None = Field(default=None, min_length=1)
     parameters: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("id")

@@ -13,7 +13,9 @@ from typing import Any
 import pyarrow as pa
 from pydantic import ValidationError
 
-from sim.errors import SpecError, format_path, from_validation_error
+from sim.distributions import Sampler, create_distribution
+from sim.engine.resources import SharedResource
+from sim.errors import SpecError, did_you_mean, format_path, from_validation_error
 from sim.expressions import Expression, compile_condition
 from sim.journeys.loader import load_plan
 from sim.journeys.plan import JourneyPlan
@@ -50,6 +52,8 @@ class Scenario:
     triggers: TriggerSet
     #: the products whose records the run makes
     products: tuple[str, ...]
+    #: shared resources by name
+    resources: dict[str, SharedResource] = dataclasses.field(default_factory=dict)
     #: (data, source, base) it was parsed from: worker processes load it again from this
     origin: tuple[dict[str, Any], str | None, Path | None] | None = None
 
@@ -181,7 +185,30 @@ def _compile(spec: ScenarioSpecification, source: str | None, base: Path | None)
         max_depth=spec.max_trigger_depth,
     ).for_products(run_products)
     _check_lookups(triggers, plans)
-    return Scenario(spec, profile, tuple(plans), source, triggers, run_products)
+    resources = {
+        name: SharedResource(
+            resource.capacity,
+            _service(resource.service_days, ("resources", name, "service_days")),
+        )
+        for name, resource in spec.resources.items()
+    }
+    for entry in plans:
+        for event in entry.plan.events:
+            if event.resource is not None and event.resource not in resources:
+                raise SpecError(
+                    f"journey '{entry.plan.id}' event '{event.id}' waits for the resource "
+                    f"'{event.resource}', which the scenario does not define",
+                    path=("resources",),
+                    hint=did_you_mean(event.resource, resources) or "add it under resources",
+                )
+    return Scenario(spec, profile, tuple(plans), source, triggers, run_products, resources)
+
+
+def _service(spec: Any, path: tuple) -> Sampler:
+    sampler = create_distribution(spec, path=path)
+    if not float(sampler.support()[0]) >= 0:
+        raise SpecError("a service time cannot be negative; truncate it (min: 0)", path=path)
+    return sampler
 
 
 def _check_lookups(triggers: TriggerSet, plans: list[ScenarioJourneyPlan]) -> None:

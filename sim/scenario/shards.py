@@ -66,6 +66,7 @@ def simulate_shard(scenario: Scenario, seed: int, shard: Shard) -> dict[str, pa.
         seeds=seeds,
         hooks=hooks,
         shard_size=max(persons.num_rows, 1),
+        resources=scenario.resources,
     )
     tables = {"persons": persons, "events": events}
     context = HandlerContext(

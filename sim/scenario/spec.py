@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sim.distributions import DistributionSpec
+from sim.journeys.spec import shorthand_delay
 from sim.profiles.spec import MAX_PERSONS, Product
 from sim.triggers.spec import DEFAULT_MAX_DEPTH
 
@@ -16,6 +18,7 @@ __all__ = [
     "MAX_HORIZON_DAYS",
     "Household",
     "HouseholdMember",
+    "ResourceSpec",
     "ScenarioJourney",
     "ScenarioSpecification",
 ]
@@ -100,6 +103,18 @@ class Household(_Model):
         return self
 
 
+class ResourceSpec(_Model):
+    """Capacity persons compete for: ``capacity`` at once, each for ``service_days``."""
+
+    capacity: Annotated[int, Field(ge=1, le=100_000)]
+    service_days: DistributionSpec
+
+    @field_validator("service_days", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return shorthand_delay(value)
+
+
 class ScenarioSpecification(_Model):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
     name: str = ""
@@ -117,6 +132,8 @@ class ScenarioSpecification(_Model):
     triggers: list[str | dict[str, Any]] = Field(default_factory=lambda: ["default"])
     disable_triggers: list[str] = Field(default_factory=list)
     max_trigger_depth: Annotated[int, Field(ge=1, le=64)] = DEFAULT_MAX_DEPTH
+    #: shared resources journey events wait for (``resource: <name>``); shared within a shard
+    resources: dict[str, ResourceSpec] = Field(default_factory=dict)
     count: Annotated[int, Field(ge=1, le=MAX_PERSONS)] | None = None
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
 
