@@ -183,6 +183,7 @@ def _compile(spec: ScenarioSpecification, source: str | None, base: Path | None)
         [_relative(item, base) for item in spec.triggers],
         disable=spec.disable_triggers,
         max_depth=spec.max_trigger_depth,
+        changes=spec.trigger_changes,
     ).for_products(run_products)
     _check_lookups(triggers, plans)
     resources = {

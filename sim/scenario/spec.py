@@ -131,6 +131,8 @@ class ScenarioSpecification(_Model):
     #: trigger sets (shipped names, paths) or inline triggers; [] turns triggers off
     triggers: list[str | dict[str, Any]] = Field(default_factory=lambda: ["default"])
     disable_triggers: list[str] = Field(default_factory=list)
+    #: fields of triggers to replace, by trigger id (``{refill-fill: {delay: 3}}``)
+    trigger_changes: dict[str, dict[str, Any]] = Field(default_factory=dict)
     max_trigger_depth: Annotated[int, Field(ge=1, le=64)] = DEFAULT_MAX_DEPTH
     #: shared resources journey events wait for (``resource: <name>``); shared within a shard
     resources: dict[str, ResourceSpec] = Field(default_factory=dict)

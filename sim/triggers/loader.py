@@ -69,8 +69,10 @@ def load_triggers(
     *,
     disable: Sequence[str] = (),
     max_depth: int = DEFAULT_MAX_DEPTH,
+    changes: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> TriggerSet:
-    """The triggers of ``sources`` (shipped set names, paths, mappings) less ``disable``."""
+    """The triggers of ``sources`` (shipped set names, paths, mappings) less ``disable``, with
+    ``changes`` (trigger id -> fields to replace, e.g. ``{refill-fill: {delay: 3}}``)."""
     if isinstance(sources, str | Path | Mapping):
         sources = [sources]
     specs: list[TriggerSpecification] = []
@@ -84,4 +86,19 @@ def load_triggers(
                 path=("disable_triggers",),
                 hint=did_you_mean(name, known),
             )
+    for trigger_id, fields in (changes or {}).items():
+        if trigger_id not in known:
+            raise SpecError(
+                f"cannot change unknown trigger '{trigger_id}'",
+                path=("trigger_changes",),
+                hint=did_you_mean(trigger_id, known),
+            )
+        index = next(i for i, spec in enumerate(specs) if spec.id == trigger_id)
+        data = {**specs[index].model_dump(mode="json"), **dict(fields)}
+        try:
+            specs[index] = TriggerSpecification.model_validate(data)
+        except ValidationError as error:
+            raise from_validation_error(
+                error, data=data, prefix=("trigger_changes", trigger_id)
+            ) from None
     return compile_triggers([s for s in specs if s.id not in set(disable)], max_depth=max_depth)

@@ -246,3 +246,13 @@ def test_shipped_default_set_loads_and_can_be_narrowed():
     assert full.for_products(["patientsim"]).ids() != full.ids()
     with pytest.raises(SpecError, match="did you mean 'refill-fill'"):
         load_triggers(disable=["refil-fill"])
+
+
+def test_trigger_changes_replace_fields_and_are_checked():
+    changed = load_triggers(changes={"refill-fill": {"delay": 5, "probability": 0.5}})
+    (refill,) = [t for t in changed.triggers if t.id == "refill-fill"]
+    assert refill.delay.support() == (5.0, 5.0) and refill.spec.probability == 0.5
+    with pytest.raises(SpecError, match=r"trigger_changes\.refill-fill\.probability"):
+        load_triggers(changes={"refill-fill": {"probability": 3}})
+    with pytest.raises(SpecError, match="did you mean 'refill-fill'"):
+        load_triggers(changes={"refil-fill": {"delay": 1}})
