@@ -27,6 +27,7 @@ def _register() -> None:
     # Each module registers its commands on ``app`` when imported.
     from sim.cli import (
         demo,  # noqa: F401
+        experiment,  # noqa: F401
         journey,  # noqa: F401
         population,  # noqa: F401
         reference,  # noqa: F401

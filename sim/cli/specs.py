@@ -20,6 +20,7 @@ __all__ = ["KINDS"]
 
 def _loaders() -> dict[str, tuple[Callable[[Any], Any], Any]]:
     from handlers.membersim import BenefitPlan, load_plan_benefits
+    from sim.experiments import ExperimentSpecification, load_experiment
     from sim.journeys import JourneySpecification, load_journey
     from sim.profiles import compile_profile, load_profile
     from sim.profiles.spec import ProfileSpecification
@@ -36,11 +37,12 @@ def _loaders() -> dict[str, tuple[Callable[[Any], Any], Any]]:
         "journeys": (load_journey, JourneySpecification),
         "triggers": (load_triggers, TriggerSpecification),
         "plans": (load_plan_benefits, BenefitPlan),
+        "experiments": (load_experiment, ExperimentSpecification),
     }
 
 
 #: spec kinds, as the folders of ``scenarios/`` name them
-KINDS = ("scenarios", "profiles", "journeys", "triggers", "plans")
+KINDS = ("scenarios", "profiles", "journeys", "triggers", "plans", "experiments")
 
 
 def _kind_of(path: Path) -> str:
@@ -57,6 +59,8 @@ def _kind_of(path: Path) -> str:
     keys = set(data)
     if "events" in keys or "journey_id" in keys or "phases" in keys:
         return "journeys"
+    if "variants" in keys or "metrics" in keys:
+        return "experiments"
     if "start_date" in keys:
         return "scenarios"
     if "deductible" in keys or "out_of_pocket_max" in keys:
