@@ -10,7 +10,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from sim.distributions import create_distribution
 from sim.engine import EVENTS_SCHEMA, JourneyAssignment, simulate
+from sim.engine.resources import SharedResource
 from sim.errors import SpecError
 from sim.journeys import load_plan, parse_journey, shipped_journeys
 
@@ -309,7 +311,10 @@ def test_hooks_can_schedule_caused_events_on_the_same_environment():
 
 @pytest.mark.parametrize("name", shipped_journeys())
 def test_every_shipped_journey_runs(name):
-    events = run(name, count=25)
+    plan = load_plan(name)
+    service = create_distribution({"type": "exponential", "mean": 1})
+    resources = {r: SharedResource(1, service) for r in plan.resources}
+    events = run(plan, count=25, resources=resources)
     assert events.num_rows > 0
     assert set(events["journey_id"].to_pylist()) == {name}
     assert all(json.loads(text) is not None for text in events["parameters"].to_pylist())
