@@ -139,16 +139,15 @@ def compile_parameters(raw: Mapping[str, Any], path: tuple) -> tuple[ParameterRu
 
 
 def lab_value(code: str, attributes: Callable[[str], Any], rng: np.random.Generator) -> Any:
-    """A result for this person: the lab's distribution for people with its condition (when
-    the person's ``has_<code>`` attribute is true) or without, truncated to its range."""
+    """A result for this person: the lab's distribution for people with its condition (a code
+    of the person's ``conditions`` under the lab's ICD-10-CM code) or without, truncated to its
+    range."""
     lab = _lab(code)
-    has = False
-    if lab.condition_icd10 and lab.condition_mean is not None:
-        try:
-            has = bool(attributes("has_" + lab.condition_icd10.replace(".", "_")))
-        except KeyError:  # the population has no such flag: the person does not have it
-            has = False
-    value = _lab_sampler(code, has).sample_one(rng)
+    try:
+        codes = attributes("conditions") or ()
+    except KeyError:  # the population has no conditions column: nobody has the condition
+        codes = ()
+    value = _lab_sampler(code, lab.has_condition(codes)).sample_one(rng)
     return round(float(value), lab.decimals) if lab.decimals else round(float(value))
 
 
