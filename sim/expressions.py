@@ -9,6 +9,7 @@ entities at once (numpy arrays). Structured conditions (``{attribute, op, value}
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -55,21 +56,38 @@ _STRUCTURED_OPS = {
 
 @dataclass(frozen=True)
 class Expression:
-    """A compiled condition; ``names`` are the attributes (dotted paths) it reads."""
+    """A compiled condition; ``names`` are the attributes (dotted paths) it reads.
+
+    A condition that cannot be evaluated on the values it meets (a text compared with a
+    number, a division by zero) raises a SpecError naming the condition and its field."""
 
     text: str
     names: frozenset[str]
     _scalar: Node
     _vector: Node
+    path: tuple = ()
 
     def evaluate(self, lookup: Lookup | Mapping[str, Any]) -> Any:
         """Evaluates on one entity; ``lookup`` maps a name to its value."""
-        return self._scalar(_as_lookup(lookup))
+        try:
+            return self._scalar(_as_lookup(lookup))
+        except (TypeError, ArithmeticError) as error:
+            raise self._cannot(error) from None
 
     def evaluate_columns(self, columns: Mapping[str, np.ndarray], size: int) -> np.ndarray:
         """Evaluates on ``size`` entities at once; returns a boolean array."""
-        result = self._vector(_as_lookup(columns))
+        try:
+            result = self._vector(_as_lookup(columns))
+        except (TypeError, ArithmeticError) as error:
+            raise self._cannot(error) from None
         return np.broadcast_to(np.asarray(result, dtype=bool), (size,))
+
+    def _cannot(self, error: Exception) -> SpecError:
+        return SpecError(
+            f"cannot evaluate condition {self.text!r}: {error}",
+            path=self.path,
+            hint="check the types of the attributes it reads",
+        )
 
     def check_names(self, known: Collection[str], *, path: tuple = ()) -> None:
         """Raises a located SpecError for a name that no attribute provides."""
@@ -102,7 +120,7 @@ def compile_expression(text: str, *, path: tuple = ()) -> Expression:
     builder = _Builder(text, path)
     scalar = builder.build(tree.body, vector=False)
     vector = builder.build(tree.body, vector=True)
-    return Expression(text, frozenset(builder.names), scalar, vector)
+    return Expression(text, frozenset(builder.names), scalar, vector, tuple(path))
 
 
 def compile_condition(condition: str | Mapping[str, Any], *, path: tuple = ()) -> Expression:
@@ -132,17 +150,20 @@ def structured_to_text(condition: Mapping[str, Any], *, path: tuple = (), depth:
             return "(" + joiner.join(f"({t})" for t in texts) + ")"
     if keys == {"not"}:
         inner = condition["not"]
-        text = inner if isinstance(inner, str) else structured_to_text(inner, path=(*path, "not"))
-        return f"(not ({text}))"
+        if isinstance(inner, str):
+            return f"(not ({inner}))"
+        return f"(not ({structured_to_text(inner, path=(*path, 'not'), depth=depth + 1)}))"
     if keys - {"attribute", "op", "value"} or "attribute" not in keys or "value" not in keys:
         raise SpecError(
             "a structured condition has 'attribute', 'op' and 'value', or 'all'/'any'/'not'",
             path=path,
         )
     op = condition.get("op", "==")
-    if op not in _STRUCTURED_OPS:
+    if not isinstance(op, str) or op not in _STRUCTURED_OPS:
         raise SpecError(
-            f"unknown operator '{op}'", path=(*path, "op"), hint=did_you_mean(op, _STRUCTURED_OPS)
+            f"unknown operator {op!r}",
+            path=(*path, "op"),
+            hint=did_you_mean(str(op), _STRUCTURED_OPS) or f"one of {', '.join(_STRUCTURED_OPS)}",
         )
     attribute = condition["attribute"]
     if not isinstance(attribute, str) or not _is_dotted_name(attribute):
@@ -157,6 +178,9 @@ def _is_dotted_name(text: str) -> bool:
 def _literal(value: Any, path: tuple) -> str:
     if isinstance(value, bool) or value is None:
         return repr(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        # repr would be the name 'nan' or 'inf', read as an attribute
+        raise SpecError(f"{value} is not a finite number", path=path)
     if isinstance(value, int | float | str):
         return repr(value)
     if isinstance(value, list | tuple):
@@ -208,12 +232,19 @@ class _Builder:
             if op is None:
                 raise self.fail("this operator")
             left, right = sub(node.left), sub(node.right)
+            if vector:
+                return lambda lookup: _strict(op, left(lookup), right(lookup))
             return lambda lookup: op(left(lookup), right(lookup))
         if isinstance(node, ast.Compare):
             return self._compare(node, sub, vector)
         raise self.fail(f"'{type(node).__name__}'")
 
     def _compare(self, node: ast.Compare, sub: Callable[[ast.AST], Node], vector: bool) -> Node:
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            if isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.Constant):
+                # a text or number on the right would mean different things per person and
+                # per column (substring, equality): 'in' takes a list
+                raise self.fail("'in' with a single value (write a list: x in ['a', 'b'])")
         operands = [sub(node.left), *(sub(c) for c in node.comparators)]
         steps = []
         for i, op in enumerate(node.ops):
@@ -281,13 +312,19 @@ def _comparison(op: type, vector: bool, builder: _Builder) -> Callable[[Any, Any
     raise builder.fail("this comparison")
 
 
+def _strict(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    """Column arithmetic that fails where Python's does (x / 0), as one person's would."""
+    with np.errstate(divide="raise", invalid="raise"):
+        return op(a, b)
+
+
 def _none_safe(compare: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """Ordering against a missing value (None) is False, not a TypeError."""
+    """Ordering against a missing value (None) is False; other types that do not compare
+    (a text and a number) are an error, as they are on columns."""
 
     def safe(a: Any, b: Any) -> Any:
-        try:
-            return compare(a, b)
-        except TypeError:
-            return False
+        if a is None or b is None:
+            return compare(a, b) if compare in (operator.eq, operator.ne) else False
+        return compare(a, b)
 
     return safe

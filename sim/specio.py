@@ -1,11 +1,15 @@
 """Reading spec files (YAML or JSON) and finding the shipped ones by name.
 
 Loaders go through here so that every spec gets the same limits and the same located errors.
+The limits are far beyond any real spec and refuse hostile input before work starts: nesting,
+alias bombs (billion laughs), huge texts and numbers no column can hold (see ``check_values``).
 """
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -14,27 +18,99 @@ import yaml
 
 from sim.errors import SpecError, did_you_mean
 
-__all__ = ["MAX_SPEC_BYTES", "SpecFile", "line_of", "read_spec", "shipped_names", "shipped_path"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_SPEC_BYTES",
+    "MAX_TEXT_CHARS",
+    "MAX_VALUES",
+    "SpecFile",
+    "check_values",
+    "line_of",
+    "parse_yaml",
+    "read_spec",
+    "shipped_names",
+    "shipped_path",
+]
 
 MAX_SPEC_BYTES = 5_000_000
 MAX_ALIASES = 100
+#: levels of nesting (the shipped specs use at most 11)
+MAX_DEPTH = 64
+#: characters of one text (a name, a code, a description)
+MAX_TEXT_CHARS = 10_000
+#: values of a spec, counting each use of a YAML alias (or of a shared object) once more
+MAX_VALUES = 1_000_000
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 class _LimitedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses alias bombs (billion laughs) before they expand."""
+    """SafeLoader that refuses alias bombs (billion laughs) before they expand, nesting deeper
+    than ``MAX_DEPTH`` before it exhausts the stack, duplicate keys (the first value would be
+    dropped silently) and values Python cannot build (Feb 30, 5,000-digit numbers), each with
+    its line."""
 
     alias_count = 0
+    depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        line = self.peek_event().start_mark.line + 1
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
-                raise SpecError(f"more than {MAX_ALIASES} YAML aliases")
-        return super().compose_node(parent, index)
+                raise SpecError(
+                    f"more than {MAX_ALIASES} YAML aliases",
+                    line=line,
+                    hint="aliases that expand into huge documents are refused",
+                )
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise SpecError(
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    line=line,
+                    hint="specs are flat; check the brackets and indentation",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except SpecError:
+            raise
+        except (ValueError, OverflowError) as error:
+            text = node.value if isinstance(node.value, str) else node.tag
+            reason = str(error).split(";")[0]  # not Python's advice to raise its own limit
+            raise SpecError(
+                f"invalid value '{_short(text)}': {reason}", line=node.start_mark.line + 1
+            ) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], int] = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE_TAG:
+                    continue
+                line = key.start_mark.line + 1
+                if (key.tag, key.value) in seen:
+                    raise SpecError(
+                        f"duplicate key '{_short(key.value)}'",
+                        line=line,
+                        hint=f"also on line {seen[key.tag, key.value]}; YAML keeps only the last",
+                    )
+                seen[key.tag, key.value] = line
+        return super().construct_mapping(node, deep)
 
 
-def _parse(text: str, source: str) -> Any:
+def parse_yaml(text: str, source: str | None = None) -> Any:
+    """The data of a YAML text, within the limits; errors are SpecErrors with the line."""
     try:
         loader = _LimitedLoader(text)
         try:
@@ -48,6 +124,82 @@ def _parse(text: str, source: str) -> Any:
         raise SpecError(f"invalid YAML: {error.problem}", source=source, line=line) from None
     except (yaml.YAMLError, RecursionError) as error:
         raise SpecError(f"invalid YAML: {error}", source=source) from None
+
+
+def check_values(data: Any, *, source: str | None = None) -> None:
+    """Refuses data no spec needs, however it was given (file, JSON, a mapping): a structure
+    that contains itself, more than ``MAX_VALUES`` values (each use of a shared object counts:
+    an alias bomb), nesting deeper than ``MAX_DEPTH``, a text longer than ``MAX_TEXT_CHARS``, a
+    whole number beyond 64 bits, NaN or infinity. The error names the field."""
+    # Iterative, so that hostile nesting cannot exhaust the stack; entries are
+    # (value, key, parent entry, depth) and the path is rebuilt only for an error.
+    stack: list[tuple[Any, Any, Any, int]] = [(data, None, None, 0)]
+    count = 0
+    while stack:
+        entry = stack.pop()
+        value, _, _, depth = entry
+        count += 1
+        problem = _problem(value, depth, count)
+        if problem is not None:
+            message, hint = problem
+            raise SpecError(message, path=_path_of(entry), source=source, hint=hint)
+        if isinstance(value, Mapping | list | tuple | set | frozenset) and _inside_itself(entry):
+            raise SpecError(
+                "contains itself",
+                path=_path_of(entry),
+                source=source,
+                hint="a YAML alias inside its own anchor",
+            )
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if isinstance(key, str) and len(key) > MAX_TEXT_CHARS:
+                    raise SpecError(
+                        f"a key of {len(key):,} characters (at most {MAX_TEXT_CHARS:,})",
+                        path=_path_of(entry),
+                        source=source,
+                    )
+                stack.append((item, key, entry, depth + 1))
+        elif isinstance(value, list | tuple | set | frozenset):
+            stack.extend((item, i, entry, depth + 1) for i, item in enumerate(value))
+
+
+def _problem(value: Any, depth: int, count: int) -> tuple[str, str | None] | None:
+    if count > MAX_VALUES:
+        return (
+            f"more than {MAX_VALUES:,} values",
+            "each use of a YAML alias counts; aliases that expand into huge documents, or "
+            "refer to themselves, are refused",
+        )
+    if depth > MAX_DEPTH:
+        return f"nested more than {MAX_DEPTH} levels deep", "specs are flat"
+    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+        return f"a text of {len(value):,} characters (at most {MAX_TEXT_CHARS:,})", None
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not (INT64_MIN <= value <= INT64_MAX)
+    ):
+        return "a whole number beyond 64 bits", "no column can hold it"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} is not a finite number", None
+    return None
+
+
+def _inside_itself(entry: tuple[Any, Any, Any, int]) -> bool:
+    parent = entry[2]
+    while parent is not None:
+        if parent[0] is entry[0]:
+            return True
+        parent = parent[2]
+    return False
+
+
+def _path_of(entry: tuple[Any, Any, Any, int]) -> tuple[Any, ...]:
+    path = []
+    while entry[2] is not None:
+        path.append(entry[1])
+        entry = entry[2]
+    return tuple(reversed(path))
 
 
 class SpecFile(NamedTuple):
@@ -113,21 +265,34 @@ def shipped_path(kind: str, name: str) -> Path | None:
     folder = resources.files("scenarios") / kind
     for suffix in SPEC_SUFFIXES:
         candidate = folder / f"{name}{suffix}"
-        if candidate.is_file():
+        if _is_file(candidate):
             return Path(str(candidate))
     return None
 
 
+def _is_file(path: Any) -> bool:
+    try:
+        return bool(path.is_file())
+    except (OSError, ValueError):  # a name too long for the file system, a NUL character
+        return False
+
+
 def read_spec(source: str | Path, kind: str) -> SpecFile:
     """Reads a spec from a file path or a shipped name."""
+    if not isinstance(source, str | Path):
+        raise SpecError(
+            f"a {kind[:-1]} is a file path, a shipped name or a mapping, "
+            f"not {type(source).__name__}"
+        )
     path = Path(source)
-    if not path.is_file():
+    if not _is_file(path):
         shipped = shipped_path(kind, str(source))
         if shipped is None:
-            hint = did_you_mean(str(source), shipped_names(kind)) or (
+            name = _short(str(source))
+            hint = did_you_mean(name, shipped_names(kind)) or (
                 f"shipped {kind}: {', '.join(shipped_names(kind)) or 'none'}"
             )
-            raise SpecError(f"no such file or shipped {kind[:-1]} '{source}'", hint=hint)
+            raise SpecError(f"no such file or shipped {kind[:-1]} '{name}'", hint=hint)
         path = shipped
         label = f"{kind}/{path.name}"
     else:
@@ -141,9 +306,24 @@ def read_spec(source: str | Path, kind: str) -> SpecFile:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise SpecError(f"cannot read: {error}", source=label) from None
-    if path.suffix == ".json":
-        try:
-            return SpecFile(json.loads(text), label, text)
-        except json.JSONDecodeError as error:
-            raise SpecError(f"invalid JSON: {error.msg}", source=label, line=error.lineno) from None
-    return SpecFile(_parse(text, label), label, text)
+    spec_file = SpecFile(
+        _parse_json(text, label) if path.suffix == ".json" else parse_yaml(text, label), label, text
+    )
+    try:
+        check_values(spec_file.data, source=label)
+    except SpecError as error:
+        raise spec_file.locate(error) from None
+    return spec_file
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SpecError(f"invalid JSON: {error.msg}", source=source, line=error.lineno) from None
+    except RecursionError:
+        raise SpecError(
+            f"invalid JSON: nested more than {MAX_DEPTH} levels deep", source=source
+        ) from None
+    except ValueError as error:  # a number of thousands of digits
+        raise SpecError(f"invalid JSON: {str(error).split(';')[0]}", source=source) from None

@@ -60,11 +60,12 @@ class _Terms:
 
     @classmethod
     def of(cls, plan: BenefitPlan) -> _Terms:
+        oop = plan.out_of_pocket_max
         return cls(
             deductible_cents=_cents(plan.deductible.individual),
             family_deductible_cents=_cents(plan.deductible.family),
-            oop_cents=_cents(plan.out_of_pocket_max.individual),
-            family_oop_cents=_cents(plan.out_of_pocket_max.family),
+            oop_cents=_cents(oop.individual if oop else None),
+            family_oop_cents=_cents(oop.family if oop else None),
             embedded=plan.family_deductible == "embedded",
             coinsurance=plan.coinsurance,
             copay_cents=tuple(
@@ -75,7 +76,7 @@ class _Terms:
 
 
 def _cents(usd: float | None) -> int:
-    """A limit in cents; None (no family amount) is no limit."""
+    """A limit in cents; None (no family amount, no out-of-pocket maximum) is no limit."""
     return _UNLIMITED_CENTS if usd is None else round(usd * 100)
 
 

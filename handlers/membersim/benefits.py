@@ -1,4 +1,5 @@
-"""``BenefitPlan``: what a health plan makes the member pay. Frozen; unknown keys are errors."""
+"""``BenefitPlan``: what a health plan makes the member pay, what it pays providers (relative to
+Medicare) and how often it denies claims. Frozen; unknown keys are errors."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from pydantic import (
     field_validator,
 )
 
+from handlers.membersim.carc import ELIGIBILITY_CODES, check_carc
+from handlers.membersim.chargemaster import MARKUPS
 from sim.errors import SpecError, from_validation_error
 from sim.specio import read_spec
 
@@ -22,8 +25,10 @@ __all__ = [
     "SERVICE_CATEGORIES",
     "BenefitPlan",
     "Copays",
+    "Denials",
     "IndividualFamily",
     "PlanType",
+    "PriceToMedicare",
     "ServiceCategory",
     "load_plan_benefits",
     "parse_plan_benefits",
@@ -48,6 +53,7 @@ ServiceCategory = Literal[
     "inpatient_admission",
     "lab",
     "imaging",
+    "procedure",
     "preventive",
     "rx_tier1",
     "rx_tier2",
@@ -93,6 +99,7 @@ class Copays(_Model):
     inpatient_admission: Usd | None = None
     lab: Usd | None = None
     imaging: Usd | None = None
+    procedure: Usd | None = None
     preventive: Usd = 0
     rx_tier1: Usd | None = None
     rx_tier2: Usd | None = None
@@ -107,6 +114,59 @@ class Copays(_Model):
         return copay
 
 
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class PriceToMedicare(_Model):
+    """What the plan allows, as a multiple of the Medicare amount (fee schedule or DRG payment)."""
+
+    professional: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    institutional: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+
+    @field_validator("professional", "institutional")
+    @classmethod
+    def _below_the_charges(cls, multiple: float, info: ValidationInfo) -> float:
+        lowest = MARKUPS[str(info.field_name)].low
+        if multiple > lowest:
+            raise ValueError(
+                f"{multiple} is above {lowest}, the lowest markup of billed charges over "
+                "Medicare: the plan would allow more than providers bill"
+            )
+        return multiple
+
+
+class Denials(_Model):
+    """Initial denial rates by claim adjustment reason code (``CO-16``), per claim type, and
+    the share of each code's denials that are corrected, resubmitted and then paid."""
+
+    professional: dict[str, Probability] = {
+        "CO-16": 0.04,
+        "CO-97": 0.01,
+        "CO-50": 0.008,
+        "PR-204": 0.006,
+        "CO-18": 0.005,
+        "CO-197": 0.004,
+    }
+    institutional: dict[str, Probability] = {
+        "CO-16": 0.04,
+        "CO-197": 0.03,
+        "CO-50": 0.02,
+        "CO-97": 0.005,
+    }
+    resubmitted: dict[str, Probability] = {"CO-16": 0.7, "CO-197": 0.5, "CO-50": 0.4}
+
+    @field_validator("professional", "institutional", "resubmitted")
+    @classmethod
+    def _known_codes(cls, rates: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        for code in rates:
+            check_carc(code, path=(code,))
+            if code in ELIGIBILITY_CODES.values():
+                raise ValueError(f"{code} comes from the enrollment spans, not from a rate")
+        if info.field_name != "resubmitted" and sum(rates.values()) > 1:
+            raise ValueError(f"the rates add up to {sum(rates.values()):g}, more than 1")
+        return rates
+
+
 class BenefitPlan(_Model):
     """Cost sharing of one plan for one plan year; see docs/plans-and-adjudication.md."""
 
@@ -116,7 +176,8 @@ class BenefitPlan(_Model):
     #: month-day the accumulators reset on ("07-01" for a fiscal-year plan)
     plan_year_start: Annotated[str, Field(pattern=r"^\d\d-\d\d$")] = "01-01"
     deductible: IndividualFamily
-    out_of_pocket_max: IndividualFamily
+    #: required; null means no limit (Original Medicare has none)
+    out_of_pocket_max: IndividualFamily | None
     #: embedded: a member also stops at the individual deductible; aggregate: only the family one
     family_deductible: Literal["embedded", "aggregate"] = "embedded"
     #: the member's share of what remains after the copay and the deductible
@@ -126,6 +187,8 @@ class BenefitPlan(_Model):
     #: (preventive care always is)
     copay_only: tuple[ServiceCategory, ...] = ()
     premium_pmpm: Usd | None = None
+    price_to_medicare: PriceToMedicare = PriceToMedicare()
+    denials: Denials = Denials()
 
     @field_validator("plan_year_start")
     @classmethod
@@ -139,10 +202,10 @@ class BenefitPlan(_Model):
     @field_validator("out_of_pocket_max")
     @classmethod
     def _at_least_the_deductible(
-        cls, oop: IndividualFamily, info: ValidationInfo
-    ) -> IndividualFamily:
+        cls, oop: IndividualFamily | None, info: ValidationInfo
+    ) -> IndividualFamily | None:
         deductible = info.data.get("deductible")
-        if deductible is None:
+        if deductible is None or oop is None:
             return oop
         if oop.individual < deductible.individual:
             raise ValueError(

@@ -24,6 +24,12 @@ def summary_table(result: RunResult) -> Table:
     for kind, rows in sorted(result.event_counts.items(), key=lambda item: -item[1])[:12]:
         table.add_row(f"  events: {kind}", f"{rows:,}")
     table.add_row("  triggered (caused_by set)", f"{result.triggered_events:,}")
+    if result.row_counts.get("members"):
+        from handlers.membersim import utilisation_summary
+
+        claims = {name: result.table(name) for name in ("members", "enrollments", "claims")}
+        for label, value in utilisation_summary(claims).rows():
+            table.add_row(f"  membersim: {label}", value)
     return table
 
 

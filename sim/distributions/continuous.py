@@ -65,6 +65,10 @@ class NormalSampler(Sampler):
             a, b = (self.low - mean) / std_dev, (self.high - mean) / std_dev
             if self.low == self.high:
                 raise ValueError("min equals max: use a fixed value")
+            if not a < b:  # bounds a few ulps apart over a vanishing std_dev
+                raise ValueError(
+                    f"std_dev {std_dev:g} is too small for these bounds: use a fixed value"
+                )
             self.truncated = TruncatedStandardNormal(a, b)
             if self.truncated.mass <= 0:
                 raise ValueError("the bounds leave (almost) no probability mass")

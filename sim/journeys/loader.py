@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from sim.errors import SpecError, did_you_mean, from_validation_error
 from sim.journeys.compat import from_engine_form, from_phases_form, journey_form
 from sim.journeys.plan import JourneyPlan, compile_plan
-from sim.journeys.spec import EventSpec, JourneySpecification
-from sim.specio import read_spec, shipped_names
+from sim.journeys.spec import MAX_OCCURRENCES, EventSpec, JourneySpecification
+from sim.specio import check_values, read_spec, shipped_names
 
 __all__ = ["load_journey", "load_plan", "parse_journey", "shipped_journeys"]
 
@@ -32,6 +32,11 @@ def parse_journey(data: Any, *, source: str | None = None) -> JourneySpecificati
         return data
     if not isinstance(data, Mapping):
         raise SpecError("a journey is a mapping with id, duration_days and events", source=source)
+    try:
+        check_values(data, source=source)
+    except SpecError as error:
+        path = _named_path(error.path, data)
+        raise SpecError(error.message, path=path, source=source, hint=error.hint) from None
     form = journey_form(data)
     try:
         if form == "engine":
@@ -57,9 +62,31 @@ def parse_journey(data: Any, *, source: str | None = None) -> JourneySpecificati
 
 def _check(spec: JourneySpecification, source: str | None) -> None:
     try:
-        compile_plan(spec)
+        _check_occurrences(compile_plan(spec))
     except SpecError as error:
         raise error.located(source=source) from None
+
+
+def _check_occurrences(plan: JourneyPlan) -> None:
+    """A repeat bounded by ``until_day`` makes at most MAX_OCCURRENCES occurrences on average
+    (every 0.001 days for a year would make 365,000 records per person)."""
+    for event in plan.events:
+        if event.repeat is None or event.repeat.count is not None:
+            continue
+        try:
+            mean = event.repeat.every.expected_mean()
+        except ArithmeticError:  # a mean beyond floating point: very few occurrences
+            continue
+        if mean is None or mean <= 0:
+            continue  # conditional gaps; a gap always 0 days is refused by the graph checks
+        days = min(event.repeat.until_day, plan.duration_days)
+        if days / mean > MAX_OCCURRENCES:
+            raise SpecError(
+                f"repeats about {days / mean:,.0f} times (every {mean:g} days for {days:g} "
+                f"days); at most {MAX_OCCURRENCES:,}",
+                path=("events", event.id, "repeat", "every"),
+                hint="a longer 'every', an earlier 'until_day' or a 'count'",
+            )
 
 
 def _field_hint(error: SpecError, path: tuple) -> str | None:

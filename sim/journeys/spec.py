@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sim.distributions import DistributionSpec
 
 __all__ = [
+    "MAX_EVENTS",
+    "MAX_OCCURRENCES",
     "PRODUCTS",
     "ChoiceSpec",
     "Condition",
@@ -27,6 +29,10 @@ __all__ = [
 ]
 
 PRODUCTS = ("patientsim", "membersim", "rxmembersim", "trialsim")
+#: events of one journey (the shipped ones have at most 15; the graph checks grow with the square)
+MAX_EVENTS = 1_000
+#: occurrences of one repeating event (``count``, or ``until_day`` over ``every``)
+MAX_OCCURRENCES = 10_000
 Product = Literal["patientsim", "membersim", "rxmembersim", "trialsim"]
 #: A text expression or a structured condition (see ``sim.expressions``).
 Condition = str | dict[str, Any]
@@ -50,8 +56,8 @@ def shorthand_delay(value: Any) -> Any:
       truncated (never clamped) to [days_min, days_max], or sd 2 truncated at 0 without bounds.
     - a mapping with ``type``: unchanged.
     """
-    if isinstance(value, bool):
-        raise ValueError("a delay is a number of days or a distribution")
+    if isinstance(value, bool | str):
+        raise ValueError(f"a delay is a number of days or a distribution, not {str(value)[:40]!r}")
     if isinstance(value, int | float):
         return {"type": "fixed", "value": float(value)}
     if not isinstance(value, Mapping) or "type" in value:
@@ -107,7 +113,7 @@ class RepeatSpec(_Model):
     """Occurrences after the first, ``every`` apart, until ``count`` or ``until_day``."""
 
     every: DistributionSpec
-    count: int | None = Field(default=None, ge=1, le=10_000)
+    count: int | None = Field(default=None, ge=1, le=MAX_OCCURRENCES)
     until_day: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
     @field_validator("every", mode="before")
@@ -183,7 +189,7 @@ class JourneySpecification(_Model):
     products: tuple[Product, ...] = ()
     duration_days: float = Field(gt=0, le=36_525, allow_inf_nan=False)
     applies_to: Condition | None = None
-    events: tuple[EventSpec, ...]
+    events: tuple[EventSpec, ...] = Field(max_length=MAX_EVENTS)
 
     @field_validator("events")
     @classmethod

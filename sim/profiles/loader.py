@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sim.errors import SpecError, from_validation_error
 from sim.profiles.compat import from_healthsim, is_healthsim_form
 from sim.profiles.spec import ProfileSpecification
-from sim.specio import read_spec
+from sim.specio import check_values, read_spec
 
 __all__ = ["load_profile", "parse_profile"]
 
@@ -21,6 +21,7 @@ def parse_profile(data: Any, *, source: str | None = None) -> ProfileSpecificati
         return data
     if not isinstance(data, dict):
         raise SpecError("a profile is a mapping of sections", source=source)
+    check_values(data, source=source)
     if is_healthsim_form(data):
         data = from_healthsim(data)
     try:

@@ -24,11 +24,15 @@ __all__ = [
     "ProfileSpecification",
     "ReferencePrevalence",
     "RuledProbability",
+    "SupportedDate",
     "condition_flag",
 ]
 
 MAX_PERSONS = 100_000_000
 DEFAULT_REFERENCE_DATE = dt.date(2025, 1, 1)
+#: reference and start dates runs support: every birth date (up to 120 years before) and event
+#: date (up to a century after) stays a calendar date
+SupportedDate = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
 Product = Literal["patientsim", "membersim", "rxmembersim", "trialsim"]
 CoverageType = Literal[
     "Medicare", "Medicare Advantage", "Medicaid", "CHIP", "Commercial", "Exchange", "Uninsured"
@@ -79,7 +83,7 @@ class GenerationSpec(_Model):
     count: Annotated[int, Field(ge=1, le=MAX_PERSONS)] = 1000
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 42
     products: list[Product] = Field(default_factory=lambda: ["patientsim"])
-    reference_date: dt.date = DEFAULT_REFERENCE_DATE
+    reference_date: SupportedDate = DEFAULT_REFERENCE_DATE
     names: bool = True
     validation: Literal["strict", "lenient"] = "strict"
 

@@ -149,6 +149,16 @@ def _compile(spec: ScenarioSpecification, source: str | None, base: Path | None)
         who = "the households"
     entries = [(("journeys", i), e.journey, e.applies_to) for i, e in enumerate(spec.journeys)]
     entries += _member_journeys(spec)
+    if spec.trial is not None:
+        from handlers.trialsim import protocol_journey  # the handler compiles its protocols
+
+        try:
+            trial_journey = protocol_journey(_relative(spec.trial, base))
+        except SpecError as error:
+            raise error.located(
+                source=error.source or source, prefix=("trial",) if error.source is None else ()
+            ) from None
+        entries.append((("trial",), trial_journey, None))
     plans = []
     seen: dict[str, tuple] = {}
     for path, journey, applies_to in entries:

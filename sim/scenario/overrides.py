@@ -10,26 +10,34 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-import yaml
-
 from sim.errors import SpecError, did_you_mean
+from sim.specio import check_values, parse_yaml
 
 __all__ = ["apply_overrides", "parse_override"]
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
+    if not isinstance(text, str):
+        raise SpecError(f"an override is a 'key=value' text, not {text!r}", path=("--set",))
     key, separator, value = text.partition("=")
     if not separator or not key.strip():
         raise SpecError(f"'{text}' is not key=value", path=("--set",))
     try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError:
+        parsed = parse_yaml(value) if value.strip() else ""
+    except SpecError as error:
+        if error.hint is not None:  # a limit (nesting, aliases), not text that is not YAML
+            raise error.located(prefix=("--set", key.strip())) from None
         parsed = value
     return key.strip().split("."), parsed
 
 
 def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
     """A copy of ``data`` with each ``key=value`` applied, in order."""
+    if isinstance(overrides, str):
+        raise SpecError(
+            "overrides are a list of 'key=value' texts", path=("--set",), hint=f"[{overrides!r}]"
+        )
+    check_values(data)  # before the copy: it must not recurse into hostile nesting
     out = copy.deepcopy(data)
     for text in overrides:
         path, value = parse_override(text)
@@ -43,6 +51,7 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
             node[last] = value
         else:
             raise SpecError(f"'{'.'.join(path[:-1])}' holds no fields", path=("--set", text))
+    check_values(out)
     return out
 
 

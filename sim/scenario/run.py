@@ -52,6 +52,12 @@ class RunResult:
             self._tables = _read_back(self.out, self.format, list(self.row_counts))
         return self._tables
 
+    def table(self, name: str) -> pa.Table:
+        """One table (read back alone from ``out`` if the run streamed)."""
+        if self._tables is not None:
+            return self._tables[name]
+        return _read_back(self.out, self.format, [name])[name]
+
     def to_duckdb(self, path: str | Path, *, overwrite: bool = False) -> Path:
         return write_tables(self.tables, path, format="duckdb", overwrite=overwrite)
 

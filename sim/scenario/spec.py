@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sim.distributions import DistributionSpec
 from sim.journeys.spec import shorthand_delay
-from sim.profiles.spec import MAX_PERSONS, Product
+from sim.profiles.spec import MAX_PERSONS, Product, SupportedDate
 from sim.triggers.spec import DEFAULT_MAX_DEPTH
 
 __all__ = [
@@ -122,9 +122,12 @@ class ScenarioSpecification(_Model):
     #: a shipped profile name, a path (relative to the scenario file) or an inline profile
     profile: str | dict[str, Any] | None = None
     #: explicit households instead of a profile; ``count`` copies of them are simulated
-    households: list[Household] | None = None
+    households: Annotated[list[Household], Field(min_length=1)] | None = None
     journeys: list[ScenarioJourney] = Field(default_factory=list)
-    start_date: dt.date
+    #: a trial protocol (shipped name in scenarios/trials, or a path): its journey applies to
+    #: the persons meeting the protocol's inclusion and exclusion criteria
+    trial: str | None = None
+    start_date: SupportedDate
     horizon_days: Annotated[float, Field(gt=0, le=MAX_HORIZON_DAYS, allow_inf_nan=False)] = 365
     #: the products whose records the run makes (default: the profile's and the journeys')
     products: list[Product] | None = None

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import SpecError, did_you_mean, from_validation_error
-from sim.specio import read_spec, shipped_names
+from sim.specio import check_values, read_spec, shipped_names
 from sim.triggers.compiled import TriggerSet, compile_triggers
 from sim.triggers.spec import (
     DEFAULT_MAX_DEPTH,
@@ -30,7 +30,16 @@ def shipped_trigger_sets() -> list[str]:
 
 def parse_triggers(items: Any, *, source: str | None = None) -> list[TriggerSpecification]:
     """A list of trigger mappings (or ``{triggers: [...]}``) -> validated specs."""
+    check_values(items, source=source)
     if isinstance(items, Mapping) and "triggers" in items:
+        extra = sorted(str(key) for key in items if key != "triggers")
+        if extra:  # a set has only its list: anything beside it would be dropped silently
+            raise SpecError(
+                "unknown field",
+                path=(extra[0],),
+                source=source,
+                hint="a trigger set has 'triggers'",
+            )
         items = items["triggers"]
     if not isinstance(items, list):
         raise SpecError("a trigger set is a list of triggers", source=source)
@@ -75,6 +84,11 @@ def load_triggers(
     ``changes`` (trigger id -> fields to replace, e.g. ``{refill-fill: {delay: 3}}``)."""
     if isinstance(sources, str | Path | Mapping):
         sources = [sources]
+    if not isinstance(sources, Sequence):
+        raise SpecError(
+            f"triggers are a list of sets, files or triggers, not {type(sources).__name__}",
+            path=("triggers",),
+        )
     specs: list[TriggerSpecification] = []
     for item in sources:
         specs.extend(_specs(item))

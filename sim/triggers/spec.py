@@ -99,7 +99,10 @@ def from_healthsim(data: Mapping[str, Any], index: int) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"unknown field '{unknown[0]}' in a HealthSim trigger")
     parameters: dict[str, Any] = {}
-    for target, source in dict(data.get("parameter_map_target_from_source") or {}).items():
+    mapping = data.get("parameter_map_target_from_source") or {}
+    if not isinstance(mapping, Mapping):
+        raise ValueError("parameter_map_target_from_source is a mapping of target: source names")
+    for target, source in mapping.items():
         if target == "ndc" and source == "rxnorm":
             parameters[target] = {"lookup": "drugs.ndc", "key": "rxnorm"}
         else:

@@ -39,6 +39,9 @@ def test_every_shipped_plan_loads():
 def test_shipped_plans_respect_the_2025_limits():
     for name in shipped_names("plans"):
         plan = load_plan_benefits(name)
+        if plan.plan_type == "Original Medicare":  # no out-of-pocket maximum by law
+            assert plan.out_of_pocket_max is None
+            continue
         assert plan.out_of_pocket_max.individual <= 9_200  # ACA 2025 (MA: CMS 9,350)
         if plan.out_of_pocket_max.family is not None:
             assert plan.out_of_pocket_max.family <= 18_400
@@ -53,6 +56,8 @@ def test_defaults():
     assert plan.plan_year_start_month_day == (1, 1)
     assert plan.family_deductible == "embedded"
     assert plan.premium_pmpm is None
+    assert plan.price_to_medicare.professional == plan.price_to_medicare.institutional == 1.0
+    assert 0.05 < sum(plan.denials.professional.values()) < 0.15
     assert plan.pays_copay_only("preventive") and plan.pays_copay_only("office_visit")
     assert not plan.pays_copay_only("lab")
 
@@ -96,11 +101,28 @@ def test_plans_are_frozen():
             {"deductible": {"individual": 1000}, "family_deductible": "aggregate"},
             r"out_of_pocket_max: give a family amount for both",
         ),
+        (
+            {"price_to_medicare": {"professional": 2.5}},
+            r"price_to_medicare\.professional: "
+            r"2\.5 is above 1\.6",
+        ),
+        ({"price_to_medicare": {"institutional": 0}}, r"institutional: .*greater than 0"),
+        ({"denials": {"professional": {"CO-61": 0.1}}}, r"denials\.professional: CO-61: unknown"),
+        ({"denials": {"institutional": {"PR-27": 0.1}}}, r"PR-27 comes from the enrollment"),
+        ({"denials": {"professional": {"CO-16": 0.7, "CO-50": 0.4}}}, r"add up to 1\.1"),
+        ({"denials": {"resubmitted": {"CO-16": 1.5}}}, r"resubmitted\.CO-16: .*less than or"),
     ],
 )
 def test_spec_errors_name_the_field(change, message):
     with pytest.raises(SpecError, match=message):
         parse_plan_benefits(PLAN | change)
+
+
+def test_out_of_pocket_max_is_required_and_null_means_no_limit():
+    with pytest.raises(SpecError, match="out_of_pocket_max: Field required"):
+        parse_plan_benefits({k: v for k, v in PLAN.items() if k != "out_of_pocket_max"})
+    plan = parse_plan_benefits(PLAN | {"out_of_pocket_max": None, "deductible": {"individual": 1}})
+    assert plan.out_of_pocket_max is None
 
 
 def test_aggregate_needs_a_family_deductible():

@@ -1,0 +1,90 @@
+"""Shared pieces of the reliability suite (as fixtures: test modules are not importable under
+pytest's importlib mode): the derandomized hypothesis profile, the tally of inputs tried that
+the suite prints at its end (the figures of docs/reliability.md), table digests and the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Mapping
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, settings
+
+# Derandomized: the same examples on every machine and every run, so CI is deterministic and
+# the counts the suite prints are reproducible. Tests take it with
+# ``@settings(settings.get_profile("reliability"), max_examples=...)``.
+settings.register_profile(
+    "reliability",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+TALLY = pytest.StashKey[Counter]()
+
+
+@pytest.fixture(scope="session")
+def tally(request: pytest.FixtureRequest) -> Counter:
+    """Counts of inputs tried, by (group, category, outcome); printed at the end of the run."""
+    return request.config.stash.setdefault(TALLY, Counter())
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    counts = config.stash.get(TALLY, None)
+    if not counts:
+        return
+    terminalreporter.section("reliability: inputs tried")
+    for group in sorted({key[0] for key in counts}):
+        rows = sorted((key[1:], n) for key, n in counts.items() if key[0] == group)
+        terminalreporter.write_line(f"{group}: {sum(n for _, n in rows):,}")
+        for (category, outcome), n in rows:
+            terminalreporter.write_line(f"  {category:<28} {outcome:<22} {n:>6,}")
+
+
+def digest(table: pa.Table) -> str:
+    """SHA-256 of a table's Arrow IPC bytes, chunks combined (a table's layout in batches
+    depends on the shards; its content does not)."""
+    sink = pa.BufferOutputStream()
+    table = table.combine_chunks()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+def table_digests(tables: Mapping[str, pa.Table]) -> dict[str, str]:
+    """A digest per table; ``run_manifest.created_at`` (the run's wall-clock time) left out."""
+    out = {}
+    for name, table in tables.items():
+        if name == "run_manifest":
+            table = table.drop_columns(["created_at"])
+        out[name] = digest(table)
+    return out
+
+
+@pytest.fixture(scope="session")
+def digests() -> Callable[[Mapping[str, pa.Table]], dict[str, str]]:
+    return table_digests
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., subprocess.CompletedProcess]:
+    """``healthsim ARGS`` in a fresh interpreter (as a user runs it)."""
+
+    def run(*args: str, env: Mapping[str, str] | None = None, **options):
+        return subprocess.run(
+            [sys.executable, "-m", "sim.cli", *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            timeout=300,
+            **options,
+        )
+
+    return run
