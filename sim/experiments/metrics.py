@@ -59,6 +59,30 @@ BUILTINS: dict[str, tuple[str, str, str]] = {
         "share",
         "share of persons with a gap in care flagged",
     ),
+    "mean_pdc": (
+        "select avg(pdc) from adherence",
+        "share",
+        "mean proportion of days covered over members and drug classes (rxmembersim)",
+    ),
+    "share_non_adherent": (
+        "select avg(case when adherent then 0 else 1 end) from adherence",
+        "share",
+        "share of member-drug classes with PDC below 0.8 (rxmembersim)",
+    ),
+    "claim_lag_days": (
+        "select avg(paid_date - service_date) from claims where status = 'paid'",
+        "days",
+        "mean days from service to payment of paid medical claims (membersim)",
+    ),
+    "cost_pmpm": (
+        """
+        select sum(allowed_usd) / (select sum(end_date - start_date + 1) / 30.4375
+                                   from enrollments)
+        from claims
+        """,
+        "USD",
+        "allowed medical cost per member per month (membersim)",
+    ),
     "events_per_person": (
         "select (select count(*) from events) / (select count(*) from persons)::double",
         "events",

@@ -105,3 +105,20 @@ def test_t_intervals():
     assert 2.042 > t_quantile_975(35) > 2.021
     mean, low, high = mean_interval([1.0, 2.0, 3.0])
     assert mean == 2 and high - mean == mean - low == pytest.approx(4.303 / math.sqrt(3))
+
+
+@pytest.mark.parametrize("name", ["specialist-capacity", "refill-delay", "claim-lag"])
+def test_shipped_experiments_load(name):
+    loaded = load_experiment(name)
+    assert loaded.spec.variants and loaded.spec.metrics
+
+
+def test_claim_lag_completion_falls_as_submission_slows():
+    loaded = load_experiment("claim-lag")
+    spec = {**loaded.spec.model_dump(), "count": 150, "replications": 2,
+            "scenario": loaded.scenario_data}
+    rows = run_experiment(spec, workers=1).summary.to_pylist()
+    completion = {r["variant"]: r["mean"] for r in rows if r["metric"] == "completion_60_days"}
+    assert completion["base"] > completion["plus_14_days"] > completion["plus_30_days"] >= 0
+    lag = {r["variant"]: r["difference"] for r in rows if r["metric"] == "claim_lag_days"}
+    assert lag["plus_14_days"] == pytest.approx(14, abs=0.5)
