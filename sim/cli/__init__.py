@@ -29,8 +29,10 @@ def _register() -> None:
         demo,  # noqa: F401
         experiment,  # noqa: F401
         journey,  # noqa: F401
+        outputs,  # noqa: F401
         population,  # noqa: F401
         reference,  # noqa: F401
+        report,  # noqa: F401
         run,  # noqa: F401
         specs,  # noqa: F401
     )

@@ -14,14 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 import sim
 from sim.engine import DEFAULT_SHARD_SIZE
 from sim.errors import SpecError
-from sim.output import format_of, open_sink, write_tables
+from sim.output import format_of, open_sink, read_tables, write_tables
 from sim.profiles.spec import MAX_PERSONS
 from sim.scenario.executors import run_shards
 from sim.scenario.loader import Scenario, load_scenario
@@ -66,16 +64,9 @@ class RunResult:
 
 
 def _read_back(out: Path | None, kind: str | None, names: list[str]) -> dict[str, pa.Table]:
-    assert out is not None
-    if kind == "duckdb":
-        with duckdb.connect(str(out), read_only=True) as connection:
-            return {
-                name: connection.sql(f'SELECT * FROM "{name}"').to_arrow_table()
-                for name in names
-            }
-    if kind == "parquet":
-        return {name: pq.read_table(out / name) for name in names}
-    raise SpecError("tables written as CSV are not read back; read the files", path=("out",))
+    if out is None or kind == "csv":
+        raise SpecError("tables written as CSV are not read back; read the files", path=("out",))
+    return read_tables(out, names)
 
 
 def _manifest(scenario: Scenario, seed: int, count: int) -> pa.Table:

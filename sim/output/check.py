@@ -1,0 +1,227 @@
+"""``check_output``: integrity rules over a run's output (``healthsim check OUT``).
+
+Every rule is one SQL query that gives each checked item a verdict (``ok``) and a text naming
+it (``example``); the report keeps, per rule, how many items were checked, how many failed and
+the first failures in order. A rule whose tables the output lacks (a run without MemberSim has
+no claims) is skipped, except the manifest, which every run writes. Queries run in DuckDB on
+the output itself, so a large output is checked without loading it into memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from sim.errors import SpecError
+
+__all__ = ["CheckReport", "RuleResult", "check_output", "format_report"]
+
+EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    checked: int
+    failures: int
+    #: the first failures (up to ``EXAMPLES``), sorted
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    results: tuple[RuleResult, ...]
+    #: rules not applicable to this output, with the tables they need
+    skipped: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+
+    @property
+    def passed(self) -> bool:
+        return all(result.failures == 0 for result in self.results)
+
+    def result(self, rule: str) -> RuleResult:
+        return next(result for result in self.results if result.rule == rule)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    tables: tuple[str, ...]
+    #: a query with columns ``ok`` (BOOLEAN) and ``example`` (VARCHAR), a row per item
+    sql: str
+
+
+_RULES = (
+    _Rule(
+        "claims.member_id in members",
+        ("claims", "members"),
+        """SELECT m.member_id IS NOT NULL AS ok,
+                  'claim ' || c.claim_id || ': member ' || c.member_id || ' not in members'
+           FROM claims c LEFT JOIN (SELECT DISTINCT member_id FROM members) m
+             ON m.member_id = c.member_id""",
+    ),
+    _Rule(
+        "fills.rx_member_id in rx_members",
+        ("fills", "rx_members"),
+        """SELECT r.rx_member_id IS NOT NULL,
+                  'fill ' || f.fill_id || ': rx member ' || f.rx_member_id
+                  || ' not in rx_members'
+           FROM fills f LEFT JOIN (SELECT DISTINCT rx_member_id FROM rx_members) r
+             ON r.rx_member_id = f.rx_member_id""",
+    ),
+    _Rule(
+        "events.person_id in persons",
+        ("events", "persons"),
+        """SELECT p.person_id IS NOT NULL,
+                  'event ' || e.event_id || ': person ' || e.person_id || ' not in persons'
+           FROM events e LEFT JOIN (SELECT DISTINCT person_id FROM persons) p
+             ON p.person_id = e.person_id""",
+    ),
+    _Rule(
+        "caused_by is an event of the same person",
+        ("events",),
+        """SELECT c.person_id IS NOT DISTINCT FROM e.person_id,
+                  'event ' || e.event_id || ' of ' || e.person_id || ': caused_by '
+                  || e.caused_by || coalesce(' is an event of ' || c.person_id,
+                                             ' is no event')
+           FROM events e LEFT JOIN events c ON c.event_id = e.caused_by
+           WHERE e.caused_by IS NOT NULL""",
+    ),
+    _Rule(
+        "no event before the person's birth date",
+        ("events", "persons"),
+        """SELECT e.event_date >= p.birth_date,
+                  'event ' || e.event_id || ' on ' || e.event_date || ': ' || p.person_id
+                  || ' born ' || p.birth_date
+           FROM events e JOIN persons p ON p.person_id = e.person_id""",
+    ),
+    _Rule(
+        "no observation effective before its order",
+        ("observations",),
+        """SELECT effective_datetime >= ordered_datetime,
+                  'observation ' || observation_id || ': effective ' || effective_datetime
+                  || ', ordered ' || ordered_datetime
+           FROM observations WHERE ordered_datetime IS NOT NULL""",
+    ),
+    _Rule(
+        "claim service dates inside the member's spans of its plan",
+        ("claims", "enrollments"),
+        """SELECT (c.status = 'denied' AND c.denial_code IN ('PR-26', 'PR-27'))
+                  OR EXISTS (SELECT 1 FROM enrollments s
+                             WHERE s.member_id = c.member_id AND s.plan_id = c.plan_id
+                               AND c.service_date BETWEEN s.start_date AND s.end_date),
+                  'claim ' || c.claim_id || ': service ' || c.service_date || ' ('
+                  || c.status || ') outside the spans of ' || c.member_id || ' on '
+                  || c.plan_id
+           FROM claims c""",
+    ),
+    _Rule(
+        "trial visits inside their windows",
+        ("trial_visits",),
+        """SELECT abs(actual_day - planned_day) <= window_days,
+                  'visit ' || subject_id || ' ' || visit_name || ': day ' || actual_day
+                  || ', planned ' || planned_day || ' +- ' || window_days
+           FROM trial_visits
+           WHERE actual_day IS NOT NULL AND planned_day IS NOT NULL
+             AND window_days IS NOT NULL""",
+    ),
+    _Rule(
+        "allowed = paid + member cost share (cents)",
+        ("claims",),
+        """SELECT round(allowed_usd * 100) = round(paid_usd * 100)
+                                             + round(member_cost_share_usd * 100),
+                  'claim ' || claim_id || ': allowed ' || allowed_usd || ', paid '
+                  || paid_usd || ' + member ' || member_cost_share_usd
+           FROM claims""",
+    ),
+    _Rule(
+        "run_manifest: one row with seed and scenario hash",
+        ("run_manifest",),
+        """SELECT count(*) = 1 AND count(seed) = count(*)
+                  AND count(nullif(scenario_hash, '')) = count(*),
+                  'run_manifest: ' || count(*) || ' rows, ' || count(seed) || ' seeds, '
+                  || count(nullif(scenario_hash, '')) || ' scenario hashes'
+           FROM run_manifest""",
+    ),
+)
+_ALWAYS = {"run_manifest"}
+
+
+def check_output(source: str | Path | Mapping[str, pa.Table]) -> CheckReport:
+    """Checks a run's output: a DuckDB file, a Parquet folder (a dataset per table) or
+    in-memory tables (``result.tables``)."""
+    connection, names = _open(source)
+    try:
+        results = []
+        skipped = []
+        for rule in _RULES:
+            missing = [table for table in rule.tables if table not in names]
+            if missing and not set(missing) & _ALWAYS:
+                skipped.append((rule.name, rule.tables))
+            elif missing:
+                results.append(RuleResult(rule.name, 0, 1, (f"table {missing[0]} missing",)))
+            else:
+                results.append(_apply(connection, rule))
+        return CheckReport(tuple(results), tuple(skipped))
+    finally:
+        connection.close()
+
+
+def _apply(connection: duckdb.DuckDBPyConnection, rule: _Rule) -> RuleResult:
+    checked, failures, examples = connection.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE NOT coalesce(ok, false)),
+                   list(example ORDER BY example) FILTER (WHERE NOT coalesce(ok, false))
+            FROM (SELECT * FROM ({rule.sql}) AS verdicts(ok, example))"""
+    ).fetchone()
+    return RuleResult(rule.name, checked, failures, tuple((examples or [])[:EXAMPLES]))
+
+
+def _open(
+    source: str | Path | Mapping[str, pa.Table],
+) -> tuple[duckdb.DuckDBPyConnection, set[str]]:
+    if isinstance(source, Mapping):
+        connection = duckdb.connect()
+        for name, table in source.items():
+            connection.register(name, table)
+        return connection, set(source)
+    path = Path(source)
+    if path.is_file():
+        try:
+            connection = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as error:
+            raise SpecError(f"'{path}' is not a DuckDB file ({error})", path=("out",)) from None
+        names = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
+        return connection, names
+    if path.is_dir():
+        datasets = sorted(p for p in path.iterdir() if p.is_dir() and any(p.glob("*.parquet")))
+        if not datasets:
+            raise SpecError(
+                f"'{path}' has no Parquet datasets",
+                path=("out",),
+                hint="check a DuckDB file or a Parquet folder; CSV outputs are not checked",
+            )
+        connection = duckdb.connect()
+        for dataset in datasets:
+            pattern = str(dataset / "*.parquet").replace("'", "''")
+            connection.execute(
+                f"CREATE VIEW \"{dataset.name}\" AS SELECT * FROM read_parquet('{pattern}')"
+            )
+        return connection, {dataset.name for dataset in datasets}
+    raise SpecError(f"'{path}' does not exist", path=("out",))
+
+
+def format_report(report: CheckReport) -> str:
+    """The report as text, a line per rule and its examples below it."""
+    lines = []
+    for result in report.results:
+        verdict = "ok" if result.failures == 0 else f"{result.failures:,} FAILED"
+        lines.append(f"{verdict:>12}  {result.rule} ({result.checked:,} checked)")
+        lines += [f"{'':14}{example}" for example in result.examples]
+    lines += [f"{'skipped':>12}  {rule} (needs {', '.join(tables)})"
+              for rule, tables in report.skipped]
+    failed = sum(result.failures > 0 for result in report.results)
+    lines.append(f"{len(report.results) - failed}/{len(report.results)} rules passed")
+    return "\n".join(lines)

@@ -1,0 +1,46 @@
+"""Reading a run's output back: tables of a DuckDB file or a Parquet folder, as Arrow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.errors import SpecError
+
+__all__ = ["output_tables", "read_tables"]
+
+
+def output_tables(output: str | Path) -> list[str]:
+    """The names of the tables of an output."""
+    path = Path(output)
+    if path.is_file():
+        with duckdb.connect(str(path), read_only=True) as connection:
+            return sorted(row[0] for row in connection.sql("show tables").fetchall())
+    if path.is_dir():
+        return sorted(p.name for p in path.iterdir() if p.is_dir() and any(p.glob("*.parquet")))
+    raise SpecError(
+        f"no run output at '{path}'", path=("out",), hint="a .duckdb file or a Parquet folder"
+    )
+
+
+def read_tables(output: str | Path, names: Sequence[str]) -> dict[str, pa.Table]:
+    """``names`` of a DuckDB file or a Parquet folder (CSV folders are not read back)."""
+    path = Path(output)
+    available = output_tables(path)
+    missing = [name for name in names if name not in available]
+    if missing:
+        raise SpecError(
+            f"'{path}' has no table '{missing[0]}'",
+            path=("out",),
+            hint=f"it has {', '.join(available) or 'none'}",
+        )
+    if path.is_file():
+        with duckdb.connect(str(path), read_only=True) as connection:
+            return {
+                name: connection.sql(f'SELECT * FROM "{name}"').to_arrow_table() for name in names
+            }
+    return {name: pq.read_table(path / name) for name in names}
