@@ -4,12 +4,13 @@ back, checking them, and exporting them (X12 837P)."""
 from sim.output.check import CheckReport, check_output, format_report
 from sim.output.files import write_tables
 from sim.output.read import output_tables, read_tables
-from sim.output.sinks import FORMATS, Sink, format_of, open_sink
+from sim.output.sinks import FORMATS, MemorySink, Sink, format_of, open_sink
 from sim.output.x12 import write_837p
 
 __all__ = [
     "FORMATS",
     "CheckReport",
+    "MemorySink",
     "Sink",
     "check_output",
     "format_of",

@@ -25,8 +25,9 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from sim.errors import SpecError
+from sim.output.duckdb_schema import finish_duckdb
 
-__all__ = ["FORMATS", "Sink", "format_of", "open_sink"]
+__all__ = ["FORMATS", "MemorySink", "Sink", "format_of", "open_sink"]
 
 FORMATS = {".duckdb": "duckdb", ".db": "duckdb", ".parquet": "parquet", ".csv": "csv"}
 
@@ -56,6 +57,24 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
+class MemorySink:
+    """Batches gathered in memory: ``tables()`` concatenates them (the Python API's sink
+    when a run has no output, and the tests')."""
+
+    def __init__(self) -> None:
+        self.batches: dict[str, list[pa.Table]] = {}
+
+    def write(self, tables: Mapping[str, pa.Table]) -> None:
+        for name, table in tables.items():
+            self.batches.setdefault(name, []).append(table)
+
+    def close(self) -> None:
+        return None
+
+    def tables(self) -> dict[str, pa.Table]:
+        return {name: pa.concat_tables(parts) for name, parts in self.batches.items()}
+
+
 class DuckDBSink:
     def __init__(self, path: Path, single: bool = False) -> None:
         self.connection = duckdb.connect(str(path))
@@ -73,6 +92,10 @@ class DuckDBSink:
             except duckdb.InterruptException:
                 raise KeyboardInterrupt from None  # Ctrl-C during a write is Ctrl-C
             self.connection.unregister("incoming")
+
+    def finish(self) -> None:
+        """Keys, comments and views, once every batch is in."""
+        finish_duckdb(self.connection, self.created)
 
     def close(self) -> None:
         self.connection.close()
@@ -174,6 +197,8 @@ def open_sink(
     sink = _SINKS[kind](temporary, single)
     try:
         yield sink
+        if isinstance(sink, DuckDBSink):
+            sink.finish()
         sink.close()
         if path.is_dir():
             shutil.rmtree(path)

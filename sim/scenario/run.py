@@ -19,7 +19,7 @@ import pyarrow as pa
 import sim
 from sim.engine import DEFAULT_SHARD_SIZE
 from sim.errors import SpecError
-from sim.output import format_of, open_sink, read_tables, write_tables
+from sim.output import MemorySink, format_of, open_sink, read_tables, write_tables
 from sim.profiles.spec import MAX_PERSONS
 from sim.scenario.executors import run_shards
 from sim.scenario.loader import Scenario, load_scenario
@@ -152,12 +152,11 @@ def run(
     )
     manifest = {"run_manifest": _manifest(loaded, seed, count)}
     if out is None:
-        gathered: dict[str, list[pa.Table]] = {}
+        memory = MemorySink()
         for tables in batches:
-            for name, table in tables.items():
-                gathered.setdefault(name, []).append(table)
-        tables = {name: pa.concat_tables(parts) for name, parts in gathered.items()} | manifest
-        return _result(loaded, seed, count, rows, events, _tables=tables)
+            memory.write(tables)
+        memory.write(manifest)
+        return _result(loaded, seed, count, rows, events, _tables=memory.tables())
     path = Path(out)
     kind = format_of(path, format)
     with open_sink(path, format=kind, overwrite=overwrite) as sink:

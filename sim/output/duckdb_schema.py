@@ -1,0 +1,101 @@
+"""What a DuckDB output gets beyond its tables: primary keys on the one-row-per-entity tables,
+comments on the core columns, and views for common questions.
+
+Keys are added after the data (DuckDB checks them then: a duplicate id fails the run instead
+of landing quietly). DuckDB cannot add foreign keys to existing tables; ``healthsim check``
+verifies the references instead. Large event-level tables get no index, which would cost
+memory in proportion to their size.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+__all__ = ["finish_duckdb"]
+
+PRIMARY_KEYS = {
+    "persons": "person_id",
+    "patients": "patient_id",
+    "members": "member_id",
+    "rx_members": "rx_member_id",
+    "trial_subjects": "subject_id",
+    "claims": "claim_id",
+}
+
+COMMENTS = {
+    "persons": {
+        None: "One row per simulated person, with the ids of every product the run enables",
+        "person_id": "Stable id of the person (P + person index)",
+        "person_index": "Index of the person in the run: person i is the same in any run size",
+        "birth_date": "Drawn among the dates that give exactly the age on the reference date",
+        "age": "Age in whole years on the scenario's reference date",
+        "county_fips": "5-digit county FIPS code",
+    },
+    "events": {
+        None: "Every event of the run: journey events and the events triggers caused",
+        "event_id": "<person_id>-<sequence>: sequence is the order of the person's events",
+        "time_days": "Days since the scenario's start date (simulation time)",
+        "event_date": "start_date + floor(time_days)",
+        "definition_id": "The journey event definition, or the trigger that caused the event",
+        "caused_by": "The event_id of the event that caused this one (null for journey events)",
+        "parameters": "The event's parameters as JSON text (keys sorted)",
+    },
+    "run_manifest": {
+        None: "One row: scenario, its content hash, seed, count, version; created_at is the "
+        "only wall-clock value of a run",
+    },
+}
+
+VIEWS = {
+    # member months: covered months per member and month, from the enrollment spans
+    "member_months": (
+        ("enrollments",),
+        """
+        select member_id, plan_id, month, count(*) as covered_days
+        from (select member_id, plan_id,
+                     date_trunc('month', unnest(generate_series(start_date, end_date,
+                                                                interval 1 day))) as month
+              from enrollments)
+        group by all
+        """,
+    ),
+    "claims_by_month": (
+        ("claims",),
+        """
+        select date_trunc('month', service_date) as month, claim_type, status,
+               count(*) as claims, sum(billed_usd) as billed_usd, sum(allowed_usd) as allowed_usd,
+               sum(paid_usd) as paid_usd
+        from claims group by all order by month
+        """,
+    ),
+    "pmpm_cost": (
+        ("claims", "enrollments"),
+        """
+        with months as (select sum(end_date - start_date + 1) / 30.4375 as member_months
+                        from enrollments)
+        select sum(allowed_usd) / any_value(member_months) as allowed_pmpm_usd,
+               sum(paid_usd) / any_value(member_months) as paid_pmpm_usd,
+               any_value(member_months) as member_months
+        from claims, months
+        """,
+    ),
+}
+
+
+def finish_duckdb(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
+    for table, column in PRIMARY_KEYS.items():
+        if table in tables:
+            connection.execute(f'ALTER TABLE "{table}" ADD PRIMARY KEY ("{column}")')
+    for table, comments in COMMENTS.items():
+        if table not in tables:
+            continue
+        columns = {row[0] for row in connection.sql(f'DESCRIBE "{table}"').fetchall()}
+        for column, text in comments.items():
+            quoted = text.replace("'", "''")
+            if column is None:
+                connection.execute(f"COMMENT ON TABLE \"{table}\" IS '{quoted}'")
+            elif column in columns:
+                connection.execute(f"COMMENT ON COLUMN \"{table}\".\"{column}\" IS '{quoted}'")
+    for view, (needs, sql) in VIEWS.items():
+        if set(needs) <= tables:
+            connection.execute(f'CREATE VIEW "{view}" AS {sql}')
