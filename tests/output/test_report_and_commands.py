@@ -58,3 +58,11 @@ def test_export_x12(output, tmp_path):
     assert result.returncode == 0, result.stderr
     (file,) = (tmp_path / "x12").glob("*.x12")
     assert file.read_text().startswith("ISA*")
+
+
+def test_export_fhir(output, tmp_path):
+    result = cli("export", "fhir", str(output), "--to", str(tmp_path / "fhir"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "fhir" / "Patient.ndjson").read_text().count("\n") == 300
+    again = cli("export", "fhir", str(output), "--to", str(tmp_path / "fhir"))
+    assert again.returncode == 2 and ("overwrite" in again.stderr or "exists" in again.stderr)
