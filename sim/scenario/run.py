@@ -69,6 +69,16 @@ def _read_back(out: Path | None, kind: str | None, names: list[str]) -> dict[str
     return read_tables(out, names)
 
 
+def _versions() -> str:
+    """The versions that shape the output (numbers from numpy, SimPy's ordering, Arrow)."""
+    import platform
+    from importlib.metadata import version
+
+    parts = [f"python {platform.python_version()}"]
+    parts += [f"{name} {version(name)}" for name in ("numpy", "simpy", "pyarrow", "duckdb")]
+    return ", ".join(parts)
+
+
 def _manifest(scenario: Scenario, seed: int, count: int) -> pa.Table:
     # created_at is the only wall-clock value of a run, excluded from reproducibility checks
     created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -82,6 +92,7 @@ def _manifest(scenario: Scenario, seed: int, count: int) -> pa.Table:
                 "start_date": scenario.spec.start_date,
                 "horizon_days": scenario.spec.horizon_days,
                 "package_version": sim.__version__,
+                "versions": _versions(),
                 "created_at": created_at,
             }
         ]
