@@ -14,6 +14,8 @@ from functools import cache
 
 import numpy as np
 
+from handlers.identifiers import is_valid_npi, npi
+
 __all__ = ["PER_VISIT_ROLES", "POOL_SIZE", "is_valid_npi", "npi", "provider_npis"]
 
 #: providers per county and role
@@ -23,29 +25,6 @@ DEFAULT_POOL_SIZE = 20
 PER_VISIT_ROLES = frozenset({"Urgent Care", "Emergency Medicine"})
 #: members of one practice bill under the practice's NPI
 PRACTICE_SIZE = 5
-
-
-def _luhn_check_digit(nine: str) -> int:
-    total = 0
-    # with the 80840 prefix and the check digit appended, the payload's last digit is doubled
-    for position, char in enumerate(reversed("80840" + nine)):
-        digit = int(char)
-        if position % 2 == 0:
-            digit *= 2
-            digit -= 9 if digit > 9 else 0
-        total += digit
-    return (10 - total % 10) % 10
-
-
-def npi(nine: str) -> str:
-    """The NPI with these first nine digits (the first is 1 or 2)."""
-    if len(nine) != 9 or not nine.isdigit() or nine[0] not in "12":
-        raise ValueError(f"an NPI starts with nine digits, the first 1 or 2: {nine!r}")
-    return nine + str(_luhn_check_digit(nine))
-
-
-def is_valid_npi(text: str) -> bool:
-    return len(text) == 10 and text.isdigit() and text[0] in "12" and npi(text[:9]) == text
 
 
 @cache

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.codes import load_drugs, load_labs
+from sim.codes import DRUG_COLUMNS, LAB_COLUMNS, load_drugs, load_labs
 from sim.distributions import Sampler, create_distribution
 from sim.errors import SpecError, did_you_mean
 
@@ -33,27 +33,8 @@ def _lab(code: str) -> Any:
 
 #: table name -> (find a row by its key, the row fields a rule may read)
 LOOKUP_TABLES: dict[str, tuple[Callable[[str], Any], frozenset[str]]] = {
-    "drugs": (
-        _drug,
-        frozenset(
-            {
-                "ndc",
-                "name",
-                "ingredient",
-                "strength",
-                "dose_form",
-                "drug_class",
-                "typical_days_supply",
-                "typical_quantity",
-                "unit_price_usd",
-                "formulary_tier",
-            }
-        ),
-    ),
-    "labs": (
-        _lab,
-        frozenset({"name", "short_name", "unit", "reference_low", "reference_high"}),
-    ),
+    "drugs": (_drug, frozenset(DRUG_COLUMNS) - {"rxnorm"}),
+    "labs": (_lab, frozenset(LAB_COLUMNS) - {"loinc"}),
 }
 
 
