@@ -71,14 +71,14 @@ class Expression:
         """Evaluates on one entity; ``lookup`` maps a name to its value."""
         try:
             return self._scalar(_as_lookup(lookup))
-        except (TypeError, ArithmeticError) as error:
+        except (TypeError, ValueError, ArithmeticError) as error:
             raise self._cannot(error) from None
 
     def evaluate_columns(self, columns: Mapping[str, np.ndarray], size: int) -> np.ndarray:
         """Evaluates on ``size`` entities at once; returns a boolean array."""
         try:
             result = self._vector(_as_lookup(columns))
-        except (TypeError, ArithmeticError) as error:
+        except (TypeError, ValueError, ArithmeticError) as error:
             raise self._cannot(error) from None
         return np.broadcast_to(np.asarray(result, dtype=bool), (size,))
 
@@ -212,9 +212,8 @@ class _Builder:
             name = self._dotted(node)
             self.names.add(name)
             return lambda lookup: lookup(name)
-        if isinstance(node, ast.List | ast.Tuple):
-            items = [self._constant(e) for e in node.elts]
-            return lambda _lookup: items
+        if isinstance(node, ast.List | ast.Tuple):  # only 'in' takes a list (see _compare)
+            raise self.fail("a list outside 'in' / 'not in'")
         if isinstance(node, ast.BoolOp):
             parts = [sub(v) for v in node.values]
             return _bool_op(isinstance(node.op, ast.And), parts, vector)
@@ -240,12 +239,17 @@ class _Builder:
         raise self.fail(f"'{type(node).__name__}'")
 
     def _compare(self, node: ast.Compare, sub: Callable[[ast.AST], Node], vector: bool) -> Node:
+        operands = [sub(node.left)]
         for op, right in zip(node.ops, node.comparators, strict=True):
-            if isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.Constant):
-                # a text or number on the right would mean different things per person and
-                # per column (substring, equality): 'in' takes a list
-                raise self.fail("'in' with a single value (write a list: x in ['a', 'b'])")
-        operands = [sub(node.left), *(sub(c) for c in node.comparators)]
+            if isinstance(op, ast.In | ast.NotIn) != isinstance(right, ast.List | ast.Tuple):
+                # a single value after 'in' means a substring for one person and equality on
+                # a column; a list elsewhere compares element by element
+                raise self.fail("'in' without a list, or a list without 'in',")
+            if isinstance(right, ast.List | ast.Tuple):
+                items = [self._constant(e) for e in right.elts]
+                operands.append(lambda _lookup, items=items: items)
+            else:
+                operands.append(sub(right))
         steps = []
         for i, op in enumerate(node.ops):
             steps.append((_comparison(type(op), vector, self), operands[i], operands[i + 1]))

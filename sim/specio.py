@@ -131,45 +131,74 @@ def check_values(data: Any, *, source: str | None = None) -> None:
     that contains itself, more than ``MAX_VALUES`` values (each use of a shared object counts:
     an alias bomb), nesting deeper than ``MAX_DEPTH``, a text longer than ``MAX_TEXT_CHARS``, a
     whole number beyond 64 bits, NaN or infinity. The error names the field."""
-    # Iterative, so that hostile nesting cannot exhaust the stack; entries are
-    # (value, key, parent entry, depth) and the path is rebuilt only for an error.
-    stack: list[tuple[Any, Any, Any, int]] = [(data, None, None, 0)]
-    count = 0
+    # Iterative (hostile nesting cannot exhaust the stack) and in document order; a shared
+    # container (a YAML anchor) is walked once and then counted by its measure, so an alias
+    # bomb costs what its text costs. A frame is [value, key, parent frame, depth, walked].
+    measured: dict[int, tuple[int, int]] = {}  # id -> (values, levels) of a walked container
+    walking: set[int] = set()
+    stack: list[list[Any]] = [[data, None, None, 0, False]]
     while stack:
-        entry = stack.pop()
-        value, _, _, depth = entry
-        count += 1
-        problem = _problem(value, depth, count)
+        frame = stack[-1]
+        value, depth = frame[0], frame[3]
+        problem = _problem(value, depth)
+        if problem is None and _is_container(value) and id(value) in walking and not frame[4]:
+            problem = "contains itself", "a YAML alias inside its own anchor"
+        if problem is None and id(value) in measured and not frame[4]:
+            values, levels = measured[id(value)]
+            if depth + levels - 1 > MAX_DEPTH:
+                problem = f"nested more than {MAX_DEPTH} levels deep", "specs are flat"
         if problem is not None:
-            message, hint = problem
-            raise SpecError(message, path=_path_of(entry), source=source, hint=hint)
-        if isinstance(value, Mapping | list | tuple | set | frozenset) and _inside_itself(entry):
+            raise SpecError(problem[0], path=_path_of(frame), source=source, hint=problem[1])
+        if not _is_container(value) or id(value) in measured:
+            stack.pop()
+        elif not frame[4]:
+            frame[4] = True
+            walking.add(id(value))
+            children = list(_items(value, frame, source))
+            stack.extend([item, key, frame, depth + 1, False] for key, item in reversed(children))
+        else:
+            stack.pop()
+            walking.discard(id(value))
+            values, levels = _measure(value, measured)
+            measured[id(value)] = (values, levels)
+            if values > MAX_VALUES:
+                raise SpecError(
+                    f"more than {MAX_VALUES:,} values",
+                    path=_path_of(frame),
+                    source=source,
+                    hint="each use of a YAML alias counts: aliases that expand into huge "
+                    "documents are refused",
+                )
+
+
+def _is_container(value: Any) -> bool:
+    return isinstance(value, Mapping | list | tuple | set | frozenset)
+
+
+def _items(value: Any, frame: list[Any], source: str | None) -> Any:
+    if not isinstance(value, Mapping):
+        return enumerate(value)
+    for key in value:
+        if isinstance(key, str) and len(key) > MAX_TEXT_CHARS:
             raise SpecError(
-                "contains itself",
-                path=_path_of(entry),
+                f"a key of {len(key):,} characters (at most {MAX_TEXT_CHARS:,})",
+                path=_path_of(frame),
                 source=source,
-                hint="a YAML alias inside its own anchor",
             )
-        if isinstance(value, Mapping):
-            for key, item in value.items():
-                if isinstance(key, str) and len(key) > MAX_TEXT_CHARS:
-                    raise SpecError(
-                        f"a key of {len(key):,} characters (at most {MAX_TEXT_CHARS:,})",
-                        path=_path_of(entry),
-                        source=source,
-                    )
-                stack.append((item, key, entry, depth + 1))
-        elif isinstance(value, list | tuple | set | frozenset):
-            stack.extend((item, i, entry, depth + 1) for i, item in enumerate(value))
+    return value.items()
 
 
-def _problem(value: Any, depth: int, count: int) -> tuple[str, str | None] | None:
-    if count > MAX_VALUES:
-        return (
-            f"more than {MAX_VALUES:,} values",
-            "each use of a YAML alias counts; aliases that expand into huge documents, or "
-            "refer to themselves, are refused",
-        )
+def _measure(value: Any, measured: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """Values and levels of a container whose children are all measured (or scalars)."""
+    values, levels = 1, 1
+    for item in value.values() if isinstance(value, Mapping) else value:
+        count, height = measured.get(id(item), (1, 1)) if _is_container(item) else (1, 1)
+        values += count
+        levels = max(levels, height + 1)
+    return values, levels
+
+
+def _problem(value: Any, depth: int) -> tuple[str, str | None] | None:
     if depth > MAX_DEPTH:
         return f"nested more than {MAX_DEPTH} levels deep", "specs are flat"
     if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
@@ -185,20 +214,11 @@ def _problem(value: Any, depth: int, count: int) -> tuple[str, str | None] | Non
     return None
 
 
-def _inside_itself(entry: tuple[Any, Any, Any, int]) -> bool:
-    parent = entry[2]
-    while parent is not None:
-        if parent[0] is entry[0]:
-            return True
-        parent = parent[2]
-    return False
-
-
-def _path_of(entry: tuple[Any, Any, Any, int]) -> tuple[Any, ...]:
+def _path_of(frame: list[Any]) -> tuple[Any, ...]:
     path = []
-    while entry[2] is not None:
-        path.append(entry[1])
-        entry = entry[2]
+    while frame[2] is not None:
+        path.append(frame[1])
+        frame = frame[2]
     return tuple(reversed(path))
 
 

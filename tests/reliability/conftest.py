@@ -13,17 +13,19 @@ from collections.abc import Callable, Mapping
 
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 # Derandomized: the same examples on every machine and every run, so CI is deterministic and
-# the counts the suite prints are reproducible. Tests take it with
-# ``@settings(settings.get_profile("reliability"), max_examples=...)``.
+# the counts the suite prints are reproducible. No shrinking: a failing example (a whole
+# simulated run) is reported as generated, at once, rather than after minutes of shrinking.
+# Tests take it with ``@settings(settings.get_profile("reliability"), max_examples=...)``.
 settings.register_profile(
     "reliability",
     derandomize=True,
     database=None,
     deadline=None,
     print_blob=True,
+    phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
