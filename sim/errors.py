@@ -105,6 +105,8 @@ def from_validation_error(
         hint = did_you_mean(str(first["loc"][-1]), missing)
     if first["type"] == "union_tag_invalid":
         path.append("type")
+    if first["type"] == "union_tag_not_found":
+        hint = _tag_hint(first)
     if len(problems) > 1:
         more = len(problems) - 1
         hint = f"{hint}; " if hint else ""
@@ -147,4 +149,16 @@ def _clean_message(problem: dict) -> str:
         return f"unknown type '{tag}' (expected one of {expected})"
     if problem["type"] == "extra_forbidden":
         return "unknown field"
+    if problem["type"] == "union_tag_not_found":
+        return f"needs a {problem.get('ctx', {}).get('discriminator', 'type')}"
     return message
+
+
+def _tag_hint(problem: dict) -> str | None:
+    """For a mapping without its ``type``, the key that looks like a misspelt ``type``."""
+    tag = str(problem.get("ctx", {}).get("discriminator", "'type'")).strip("'")
+    given = problem.get("input")
+    if not isinstance(given, Mapping):
+        return None
+    typo = closest(tag, [str(key) for key in given])
+    return f"'{typo}' should be '{tag}'?" if typo else None

@@ -84,7 +84,7 @@ class Expression:
 
     def _cannot(self, error: Exception) -> SpecError:
         return SpecError(
-            f"cannot evaluate condition {self.text!r}: {error}",
+            f"cannot evaluate condition {_quoted(self.text)}: {error}",
             path=self.path,
             hint="check the types of the attributes it reads",
         )
@@ -97,8 +97,15 @@ class Expression:
                     f"a text value needs quotes: '{name}'" if "." not in name else None
                 )
                 raise SpecError(
-                    f"unknown attribute '{name}' in condition {self.text!r}", path=path, hint=hint
+                    f"unknown attribute '{name}' in condition {_quoted(self.text)}",
+                    path=path,
+                    hint=hint,
                 )
+
+
+def _quoted(text: str, limit: int = 100) -> str:
+    """A condition as messages show it: quoted, and cut short if long."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}..."
 
 
 def _as_lookup(source: Lookup | Mapping[str, Any]) -> Lookup:
@@ -116,7 +123,7 @@ def compile_expression(text: str, *, path: tuple = ()) -> Expression:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
-        raise SpecError(f"cannot parse condition {text!r}: {exc}", path=path) from None
+        raise SpecError(f"cannot parse condition {_quoted(text)}: {exc}", path=path) from None
     builder = _Builder(text, path)
     scalar = builder.build(tree.body, vector=False)
     vector = builder.build(tree.body, vector=True)
@@ -153,10 +160,14 @@ def structured_to_text(condition: Mapping[str, Any], *, path: tuple = (), depth:
         if isinstance(inner, str):
             return f"(not ({inner}))"
         return f"(not ({structured_to_text(inner, path=(*path, 'not'), depth=depth + 1)}))"
-    if keys - {"attribute", "op", "value"} or "attribute" not in keys or "value" not in keys:
+    known = ("attribute", "op", "value", "all", "any", "not")
+    unknown = sorted(str(key) for key in keys if key not in known)
+    if unknown or "attribute" not in keys or "value" not in keys:
         raise SpecError(
-            "a structured condition has 'attribute', 'op' and 'value', or 'all'/'any'/'not'",
+            f"unknown field '{unknown[0]}'" if unknown else "missing 'attribute' or 'value'",
             path=path,
+            hint=(did_you_mean(unknown[0], known) if unknown else None)
+            or "a structured condition has 'attribute', 'op' and 'value', or 'all'/'any'/'not'",
         )
     op = condition.get("op", "==")
     if not isinstance(op, str) or op not in _STRUCTURED_OPS:
@@ -197,11 +208,11 @@ class _Builder:
         self.names: set[str] = set()
 
     def fail(self, what: str) -> SpecError:
-        return SpecError(f"{what} is not allowed in condition {self.text!r}", path=self.path)
+        return SpecError(f"{what} is not allowed in condition {_quoted(self.text)}", path=self.path)
 
     def build(self, node: ast.AST, *, vector: bool, depth: int = 0) -> Node:
         if depth > MAX_DEPTH:
-            raise SpecError(f"condition {self.text!r} is nested too deeply", path=self.path)
+            raise SpecError(f"condition {_quoted(self.text)} is nested too deeply", path=self.path)
         sub = lambda n: self.build(n, vector=vector, depth=depth + 1)  # noqa: E731
         if isinstance(node, ast.Constant):
             value = node.value

@@ -13,7 +13,7 @@ from sim.distributions import discrete as d
 from sim.distributions import specs as s
 from sim.distributions.base import Sampler
 from sim.distributions.composite import ConditionalSampler, MixtureSampler
-from sim.errors import SpecError, from_validation_error
+from sim.errors import SpecError, closest, from_validation_error
 from sim.expressions import compile_condition
 
 __all__ = ["create_distribution", "distribution_json_schema", "parse_distribution"]
@@ -31,7 +31,9 @@ def parse_distribution(data: Any, *, path: tuple = ()) -> Any:
     if not isinstance(data, Mapping):
         raise SpecError("a distribution must be a mapping with a 'type'", path=path)
     if "type" not in data:
-        raise SpecError("a distribution needs a 'type'", path=path)
+        typo = closest("type", [str(key) for key in data])
+        hint = f"'{typo}' should be 'type'?" if typo else None
+        raise SpecError("a distribution needs a 'type'", path=path, hint=hint)
     try:
         return _adapter().validate_python(dict(data))
     except ValidationError as error:

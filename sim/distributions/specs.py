@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -16,6 +17,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "NUMBER",
     "AgeBandsSpec",
     "BetaSpec",
     "CategoricalSpec",
@@ -41,9 +43,20 @@ __all__ = [
 
 WEIGHT_TOLERANCE = 0.001
 Scalar = str | int | float | bool
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+def _not_a_boolean(value: Any) -> Any:
+    # YAML reads true/false, yes/no and on/off as booleans, which pydantic would take as 1 and 0
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not {str(value).lower()}")
+    return value
+
+
+#: after a number field's constraints (it runs before them): a boolean is not a number
+NUMBER = BeforeValidator(_not_a_boolean)
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False), NUMBER]
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False), NUMBER]
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False), NUMBER]
 
 
 class _Spec(BaseModel):
@@ -165,7 +178,7 @@ class AgeBandsSpec(_Spec):
 
     type: Literal["age_bands"]
     bands: dict[str, NonNegativeFloat] = Field(min_length=1)
-    open_band_max: int = Field(default=90, ge=0, le=120)
+    open_band_max: Annotated[int, Field(ge=0, le=120), NUMBER] = 90
 
     @field_validator("bands")
     @classmethod
@@ -305,7 +318,7 @@ class NegativeBinomialSpec(_Spec):
     mean: NonNegativeFloat | None = None
     dispersion: PositiveFloat | None = None
     n: PositiveFloat | None = None
-    p: Annotated[float, Field(gt=0, le=1)] | None = None
+    p: Annotated[float, Field(gt=0, le=1), NUMBER] | None = None
 
     @model_validator(mode="after")
     def _one_parameterisation(self) -> NegativeBinomialSpec:

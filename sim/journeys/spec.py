@@ -7,14 +7,17 @@ here, so a model always holds a library spec (see ``shorthand_delay``).
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.distributions import DistributionSpec
+from sim.distributions.specs import NUMBER
+from sim.errors import closest
 
 __all__ = [
     "MAX_EVENTS",
@@ -25,6 +28,7 @@ __all__ = [
     "EventSpec",
     "JourneySpecification",
     "RepeatSpec",
+    "check_rule_words",
     "shorthand_delay",
 ]
 
@@ -39,11 +43,29 @@ Condition = str | dict[str, Any]
 #: Event ids are identifiers so that conditions can say ``events.<id>.value``.
 EVENT_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 JOURNEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NUMBER]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_rule_words(
+    parameters: Mapping[str, Any], rules: Collection[str], words: Collection[str]
+) -> None:
+    """A parameter written as a mapping is a rule when it has one of ``rules`` (``sample``);
+    otherwise it is a literal value copied into every record, so a misspelt rule word
+    (``samples``) would silently become data: refused, naming the word it resembles."""
+    for name, value in parameters.items():
+        if not isinstance(value, Mapping) or set(value) & set(rules):
+            continue
+        for key in map(str, value):
+            close = difflib.get_close_matches(key, words, n=1, cutoff=0.8)
+            if close:
+                raise ValueError(
+                    f"parameter '{name}' has '{key}' but no rule: did you mean '{close[0]}'? "
+                    "(a mapping without a rule is copied as it is)"
+                )
 
 
 def shorthand_delay(value: Any) -> Any:
@@ -62,7 +84,11 @@ def shorthand_delay(value: Any) -> Any:
         return {"type": "fixed", "value": float(value)}
     if not isinstance(value, Mapping) or "type" in value:
         return value
-    unknown = sorted(set(value) - {"days", "days_min", "days_max", "distribution"})
+    # a misspelt 'type' is the likeliest unknown key: name it first
+    unknown = sorted(
+        set(map(str, value)) - {"days", "days_min", "days_max", "distribution"},
+        key=lambda key: (closest(key, ["type"]) is None, key),
+    )
     if unknown:
         raise ValueError(
             f"unknown field '{unknown[0]}' in a delay (a distribution needs a 'type'; "
@@ -76,7 +102,9 @@ def shorthand_delay(value: Any) -> Any:
             or not math.isfinite(number)
         ):
             raise ValueError(f"delay {name} must be a number, got {number!r}")
-    kind = value.get("distribution") or "fixed"
+    kind = "fixed" if value.get("distribution") is None else value["distribution"]
+    if kind not in ("fixed", "uniform", "normal"):
+        raise ValueError(f"unknown delay distribution {kind!r} (expected fixed, uniform or normal)")
     if kind == "fixed":
         return {"type": "fixed", "value": float(days)}
     low = days if low is None else low
@@ -87,34 +115,32 @@ def shorthand_delay(value: Any) -> Any:
         if low == high:
             return {"type": "fixed", "value": float(low)}
         return {"type": "uniform", "min": float(low), "max": float(high)}
-    if kind == "normal":
-        if low == high:
-            if "days_min" in value or "days_max" in value:
-                return {"type": "fixed", "value": float(low)}
-            return {"type": "normal", "mean": float(days), "std_dev": 2.0, "min": 0.0}
-        return {
-            "type": "normal",
-            "mean": float(days),
-            "std_dev": (high - low) / 4,
-            "min": float(low),
-            "max": float(high),
-        }
-    raise ValueError(f"unknown delay distribution '{kind}' (expected fixed, uniform or normal)")
+    if low == high:  # normal
+        if "days_min" in value or "days_max" in value:
+            return {"type": "fixed", "value": float(low)}
+        return {"type": "normal", "mean": float(days), "std_dev": 2.0, "min": 0.0}
+    return {
+        "type": "normal",
+        "mean": float(days),
+        "std_dev": (high - low) / 4,
+        "min": float(low),
+        "max": float(high),
+    }
 
 
 class ChoiceSpec(_Model):
     """Membership of an exclusive choice: exactly one event of a group fires, by weight."""
 
     group: str = Field(min_length=1)
-    weight: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    weight: Probability
 
 
 class RepeatSpec(_Model):
     """Occurrences after the first, ``every`` apart, until ``count`` or ``until_day``."""
 
     every: DistributionSpec
-    count: int | None = Field(default=None, ge=1, le=MAX_OCCURRENCES)
-    until_day: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    count: Annotated[int, Field(ge=1, le=MAX_OCCURRENCES), NUMBER] | None = None
+    until_day: Annotated[float, Field(ge=0, allow_inf_nan=False), NUMBER] | None = None
 
     @field_validator("every", mode="before")
     @classmethod
@@ -141,6 +167,12 @@ class EventSpec(_Model):
     #: waits for: it fires when one is free, and holds it for the resource's service time
     resource: str | None = Field(default=None, min_length=1)
     parameters: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("parameters")
+    @classmethod
+    def _rules_spelt(cls, parameters: dict[str, Any]) -> dict[str, Any]:
+        check_rule_words(parameters, rules=("sample",), words=("sample", "round"))
+        return parameters
 
     @field_validator("id")
     @classmethod
@@ -187,7 +219,7 @@ class JourneySpecification(_Model):
     name: str = ""
     description: str = ""
     products: tuple[Product, ...] = ()
-    duration_days: float = Field(gt=0, le=36_525, allow_inf_nan=False)
+    duration_days: Annotated[float, Field(gt=0, le=36_525, allow_inf_nan=False), NUMBER]
     applies_to: Condition | None = None
     events: tuple[EventSpec, ...] = Field(max_length=MAX_EVENTS)
 

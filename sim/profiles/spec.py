@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.distributions import DistributionSpec
-from sim.distributions.specs import check_weights
+from sim.distributions.specs import NUMBER, check_weights
 
 __all__ = [
     "MAX_PERSONS",
@@ -37,7 +37,7 @@ Product = Literal["patientsim", "membersim", "rxmembersim", "trialsim"]
 CoverageType = Literal[
     "Medicare", "Medicare Advantage", "Medicaid", "CHIP", "Commercial", "Exchange", "Uninsured"
 ]
-Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NUMBER]
 
 
 def condition_flag(code: str) -> str:
@@ -80,8 +80,8 @@ class RuledProbability(_Model):
 
 
 class GenerationSpec(_Model):
-    count: Annotated[int, Field(ge=1, le=MAX_PERSONS)] = 1000
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 42
+    count: Annotated[int, Field(ge=1, le=MAX_PERSONS), NUMBER] = 1000
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1), NUMBER] = 42
     products: list[Product] = Field(default_factory=lambda: ["patientsim"])
     reference_date: SupportedDate = DEFAULT_REFERENCE_DATE
     names: bool = True
@@ -137,8 +137,8 @@ class DemographicsSpec(_Model):
     sex: DistributionSpec | None = None
     race_ethnicity: DistributionSpec | None = None
     #: ages outside these are not generated (hybrid profiles: "Harris County, but 65+ only")
-    min_age: Annotated[int, Field(ge=0, le=120)] | None = None
-    max_age: Annotated[int, Field(ge=0, le=120)] | None = None
+    min_age: Annotated[int, Field(ge=0, le=120), NUMBER] | None = None
+    max_age: Annotated[int, Field(ge=0, le=120), NUMBER] | None = None
 
     @model_validator(mode="after")
     def _age_range(self) -> DemographicsSpec:

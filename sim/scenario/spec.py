@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.distributions import DistributionSpec
+from sim.distributions.specs import NUMBER
 from sim.journeys.spec import shorthand_delay
 from sim.profiles.spec import MAX_PERSONS, Product, SupportedDate
 from sim.triggers.spec import DEFAULT_MAX_DEPTH
@@ -49,7 +50,7 @@ class HouseholdMember(_Model):
     last_name: str | None = None
     relationship: Literal["subscriber", "spouse", "child", "dependent"]
     sex: Literal["M", "F"]
-    age: Annotated[int, Field(ge=0, le=120)] | None = None
+    age: Annotated[int, Field(ge=0, le=120), NUMBER] | None = None
     birth_date: dt.date | None = None
     #: ICD-10-CM codes; each sets ``has_<code>`` and ``has_<category>`` (E11.9: has_E11_9, has_E11)
     conditions: list[str] = Field(default_factory=list)
@@ -128,7 +129,9 @@ class ScenarioSpecification(_Model):
     #: the persons meeting the protocol's inclusion and exclusion criteria
     trial: str | None = None
     start_date: SupportedDate
-    horizon_days: Annotated[float, Field(gt=0, le=MAX_HORIZON_DAYS, allow_inf_nan=False)] = 365
+    horizon_days: Annotated[
+        float, Field(gt=0, le=MAX_HORIZON_DAYS, allow_inf_nan=False), NUMBER
+    ] = 365
     #: the products whose records the run makes (default: the profile's and the journeys')
     products: list[Product] | None = None
     #: trigger sets (shipped names, paths) or inline triggers; [] turns triggers off
@@ -136,11 +139,11 @@ class ScenarioSpecification(_Model):
     disable_triggers: list[str] = Field(default_factory=list)
     #: fields of triggers to replace, by trigger id (``{refill-fill: {delay: 3}}``)
     trigger_changes: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    max_trigger_depth: Annotated[int, Field(ge=1, le=64)] = DEFAULT_MAX_DEPTH
+    max_trigger_depth: Annotated[int, Field(ge=1, le=64), NUMBER] = DEFAULT_MAX_DEPTH
     #: shared resources journey events wait for (``resource: <name>``); shared within a shard
     resources: dict[str, ResourceSpec] = Field(default_factory=dict)
-    count: Annotated[int, Field(ge=1, le=MAX_PERSONS)] | None = None
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    count: Annotated[int, Field(ge=1, le=MAX_PERSONS), NUMBER] | None = None
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1), NUMBER] | None = None
 
     @model_validator(mode="after")
     def _who(self) -> ScenarioSpecification:

@@ -16,7 +16,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.distributions import DistributionSpec
-from sim.journeys.spec import Condition, Product, shorthand_delay
+from sim.distributions.specs import NUMBER
+from sim.journeys.spec import Condition, Product, check_rule_words, shorthand_delay
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
@@ -54,15 +55,15 @@ class TriggerSpecification(_Model):
     delay: DistributionSpec = Field(
         default_factory=lambda: {"type": "fixed", "value": 0.0}, validate_default=True
     )
-    probability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 1.0
+    probability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NUMBER] = 1.0
     #: among events due at the same time, lower runs first (journey events run at 0)
-    priority: Annotated[int, Field(ge=-10, le=10)] = 0
+    priority: Annotated[int, Field(ge=-10, le=10), NUMBER] = 0
     #: target parameters: a literal, {from: <source parameter>}, {lookup: <table>.<field>,
     #: key: <source parameter>}, {lab_value: <source parameter holding a LOINC code>} or
     #: {sample: <distribution>, round: <digits>}
     parameters: dict[str, Any] = Field(default_factory=dict)
     #: fires only from sources shallower than this (required for a trigger on a loop)
-    max_depth: Annotated[int, Field(ge=1, le=64)] | None = None
+    max_depth: Annotated[int, Field(ge=1, le=64), NUMBER] | None = None
 
     @field_validator("id")
     @classmethod
@@ -75,6 +76,13 @@ class TriggerSpecification(_Model):
     @classmethod
     def _delay_shorthand(cls, value: Any) -> Any:
         return shorthand_delay(value)
+
+    @field_validator("parameters")
+    @classmethod
+    def _rules_spelt(cls, parameters: dict[str, Any]) -> dict[str, Any]:
+        rules = ("from", "lookup", "lab_value", "sample")
+        check_rule_words(parameters, rules=rules, words=(*rules, "round"))
+        return parameters
 
 
 def is_healthsim_form(data: Mapping[str, Any]) -> bool:

@@ -1,0 +1,97 @@
+"""Bugs this suite found in modules outside its remit, reported with a fix (see
+docs/reliability.md, "Found and reported"). Each test states the intended behaviour and is a
+strict expected failure with the exception seen today: once the bug is fixed the test
+passes, strict mode turns that into a failure, and the marker (and the entry of REPORTED in
+test_fuzz_specs.py) is removed."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+import sim
+from sim.errors import SpecError
+from sim.output import sinks
+
+
+def _household(event_type: str, product: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """One person whose journey has the event, with every product's records made."""
+    journey = {
+        "id": "j",
+        "duration_days": 100,
+        "events": [
+            {"id": "a", "event_type": "admission", "product": "patientsim", "delay": 1,
+             "parameters": {"admission_type": "emergency", "icd10": "I50.9"}},
+            {"id": "e", "event_type": event_type, "product": product, "delay": 2,
+             "depends_on": "a", "parameters": parameters},
+        ],
+    }  # fmt: skip
+    member = {"key": "a", "first_name": "A", "relationship": "subscriber", "sex": "F",
+              "age": 40, "conditions": ["E11.9"], "journeys": [journey]}  # fmt: skip
+    household = {"key": "h", "last_name": "D", "county_fips": "48201", "members": [member]}
+    return {"id": "s", "start_date": "2025-01-01", "households": [household],
+            "products": ["patientsim", "membersim", "rxmembersim", "trialsim"]}  # fmt: skip
+
+
+RX = {"rxnorm": "860975", "drug_name": "metformin", "quantity": 30, "days_supply": 30}
+# (where the handler fails today, event, parameters, the exception it raises instead)
+PARAMETER_BUGS = [
+    ("rxmembersim/fills.py", "refill", "rxmembersim", {**RX, "quantity": "x"}, pa.ArrowInvalid),
+    ("rxmembersim/fills.py", "refill", "rxmembersim", {**RX, "days_supply": 2**63 - 1},
+     pa.ArrowInvalid),
+    ("membersim/enrollment.py", "new_enrollment", "membersim", {"enrollment_type": 7},
+     pa.ArrowTypeError),
+    ("membersim/adjudication.py", "refill", "rxmembersim", {**RX, "quantity": 1e308},
+     ValueError),
+    ("patientsim/records.py", "medication_order", "patientsim", {**RX, "days_supply": 2**63 - 1},
+     OverflowError),
+    ("trialsim/records.py", "adverse_event", "trialsim", {"term": "Nausea", "grade": 1e308},
+     OverflowError),
+    ("trialsim/records.py", "withdrawal", "trialsim", {"reason": 7}, pa.ArrowTypeError),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("event_type", "product", "parameters"),
+    [
+        pytest.param(
+            event_type,
+            product,
+            parameters,
+            marks=pytest.mark.xfail(strict=True, raises=raised, reason=f"handlers/{where}"),
+            id=f"{where}-{event_type}",
+        )
+        for where, event_type, product, parameters, raised in PARAMETER_BUGS
+    ],
+)
+def test_a_bad_parameter_value_is_a_spec_error(event_type, product, parameters):
+    with pytest.raises(SpecError, match="parameters"):
+        sim.run(_household(event_type, product, parameters), 1, seed=1)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="sim/output/sinks.py open_sink")
+def test_an_interrupt_at_the_move_keeps_the_previous_output(tmp_path, monkeypatch):
+    """open_sink deletes the previous output, then moves the new one in: an interrupt (or a
+    kill) between the two leaves neither. os.replace alone replaces a file atomically."""
+    out = tmp_path / "x.duckdb"
+    sim.run("oswald-family", 1, seed=1, out=out)
+
+    def interrupted(source: Any, destination: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sinks.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sim.run("oswald-family", 1, seed=2, out=out, overwrite=True)
+    assert out.exists()
+
+
+@pytest.mark.xfail(strict=True, raises=FileExistsError, reason="sim/output/sinks.py open_sink")
+def test_an_output_under_a_file_is_a_spec_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(SpecError):
+        sim.run("oswald-family", 1, seed=1, out=blocker / "x.duckdb")
+    assert os.listdir(tmp_path) == ["file"]
