@@ -109,7 +109,9 @@ def evaluate_metric(name: str, metric: MetricSpec, tables: Mapping[str, pa.Table
 
 
 def _sql(sql: str, tables: Mapping[str, pa.Table], name: str) -> object:
-    with duckdb.connect() as connection:
+    # one thread: a parallel float sum depends on how rows split between threads, and a
+    # metric must be the same number for the same run
+    with duckdb.connect(config={"threads": 1}) as connection:
         for table_name, table in tables.items():
             connection.register(table_name, table)
         try:

@@ -46,6 +46,8 @@ COMMENTS = {
     },
 }
 
+# Views are read in row order and their sums must not depend on DuckDB's threads: every view
+# has a full ORDER BY, and money is summed as exact decimals (amounts are whole cents).
 VIEWS = {
     # member months: covered months per member and month, from the enrollment spans
     "member_months": (
@@ -56,16 +58,17 @@ VIEWS = {
                      date_trunc('month', unnest(generate_series(start_date, end_date,
                                                                 interval 1 day))) as month
               from enrollments)
-        group by all
+        group by all order by member_id, plan_id, month
         """,
     ),
     "claims_by_month": (
         ("claims",),
         """
         select date_trunc('month', service_date) as month, claim_type, status,
-               count(*) as claims, sum(billed_usd) as billed_usd, sum(allowed_usd) as allowed_usd,
-               sum(paid_usd) as paid_usd
-        from claims group by all order by month
+               count(*) as claims, sum(billed_usd::decimal(18, 2))::double as billed_usd,
+               sum(allowed_usd::decimal(18, 2))::double as allowed_usd,
+               sum(paid_usd::decimal(18, 2))::double as paid_usd
+        from claims group by all order by month, claim_type, status
         """,
     ),
     "pmpm_cost": (
@@ -73,8 +76,9 @@ VIEWS = {
         """
         with months as (select sum(end_date - start_date + 1) / 30.4375 as member_months
                         from enrollments)
-        select sum(allowed_usd) / any_value(member_months) as allowed_pmpm_usd,
-               sum(paid_usd) / any_value(member_months) as paid_pmpm_usd,
+        select sum(allowed_usd::decimal(18, 2))::double / any_value(member_months)
+                   as allowed_pmpm_usd,
+               sum(paid_usd::decimal(18, 2))::double / any_value(member_months) as paid_pmpm_usd,
                any_value(member_months) as member_months
         from claims, months
         """,
