@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 __all__ = ["SpecError", "closest", "did_you_mean", "format_path", "from_validation_error"]
 
@@ -82,11 +82,13 @@ def from_validation_error(
     data: Any = None,
     source: str | None = None,
     prefix: Sequence[str | int] = (),
+    model: type[BaseModel] | None = None,
 ) -> SpecError:
     """Turns pydantic's report into one located SpecError (the first problem; the count of others).
 
     ``data`` is the validated input: with it, the tags that discriminated unions insert in the
-    location (``age.normal.std_dev``) are recognised and dropped (``age.std_dev``).
+    location (``age.normal.std_dev``) are recognised and dropped (``age.std_dev``). ``model``,
+    the model validated: an unknown field then gets the closest field of its place as a hint.
     """
     problems = error.errors(include_url=False)
     # An unknown field usually explains a missing one (a typo): report it first, with a hint.
@@ -103,6 +105,8 @@ def from_validation_error(
             if p["type"] == "missing" and p["loc"] and tuple(p["loc"][:-1]) == parent
         ]
         hint = did_you_mean(str(first["loc"][-1]), missing)
+        if hint is None and model is not None:
+            hint = did_you_mean(str(first["loc"][-1]), _fields_at(model, parent))
     if first["type"] == "union_tag_invalid":
         path.append("type")
     if first["type"] == "union_tag_not_found":
@@ -112,6 +116,54 @@ def from_validation_error(
         hint = f"{hint}; " if hint else ""
         hint += f"and {more} more problem{'s' if more > 1 else ''}"
     return SpecError(message, path=(*prefix, *path), source=source, hint=hint)
+
+
+def _fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """The fields of the model found at ``loc`` inside ``model``, through nested models,
+    lists, mappings, optional fields and unions told apart by their ``type`` (pydantic puts the
+    tag in the location); none where the way is not that plain."""
+    current, parts = model, list(loc)
+    while parts:
+        part = parts.pop(0)
+        if isinstance(part, int):
+            continue  # an item of a list of models
+        fields = current.model_fields
+        field = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
+        annotation = None if field is None else field.annotation
+        values = _mapping_values(annotation)
+        if values is not None and parts:  # a mapping of models: the next part is its key
+            annotation, parts = values, parts[1:]
+        models = _models_in(annotation)
+        if len(models) > 1 and parts:
+            models = [m for m in models if _tag_of(m) == parts[0]]
+            parts = parts[1:]
+        if len(models) != 1:
+            return []
+        current = models[0]
+    return [field.alias or name for name, field in current.model_fields.items()]
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models inside ``X``, ``X | None``, ``list[X]``, ``A | B``, ``Annotated[...]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if get_origin(annotation) in (dict, Mapping):
+        return []
+    return list(dict.fromkeys(m for arg in get_args(annotation) for m in _models_in(arg)))
+
+
+def _mapping_values(annotation: Any) -> Any:
+    """``V`` of ``dict[K, V]`` (or of ``dict[K, V] | None``), else None."""
+    if get_origin(annotation) in (dict, Mapping):
+        return get_args(annotation)[1]
+    mappings = [arg for arg in get_args(annotation) if get_origin(arg) in (dict, Mapping)]
+    return get_args(mappings[0])[1] if len(mappings) == 1 else None
+
+
+def _tag_of(model: type[BaseModel]) -> Any:
+    field = model.model_fields.get("type")
+    tags = get_args(field.annotation) if field is not None else ()
+    return tags[0] if len(tags) == 1 else None
 
 
 def _input_path(loc: Sequence[str | int], data: Any) -> list[str | int]:

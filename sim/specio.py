@@ -19,6 +19,7 @@ import yaml
 from sim.errors import SpecError, did_you_mean
 
 __all__ = [
+    "MAX_ALIASES",
     "MAX_DEPTH",
     "MAX_SPEC_BYTES",
     "MAX_TEXT_CHARS",

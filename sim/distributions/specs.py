@@ -42,7 +42,16 @@ __all__ = [
 ]
 
 WEIGHT_TOLERANCE = 0.001
-Scalar = str | int | float | bool
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a finite number")
+    return value
+
+
+#: a value a distribution returns as it is (fixed, explicit): NaN and infinity are no values
+Scalar = Annotated[str | int | float | bool, BeforeValidator(_finite)]
 
 
 def _not_a_boolean(value: Any) -> Any:

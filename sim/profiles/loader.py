@@ -27,7 +27,9 @@ def parse_profile(data: Any, *, source: str | None = None) -> ProfileSpecificati
     try:
         return ProfileSpecification.model_validate(data)
     except ValidationError as error:
-        raise from_validation_error(error, data=data, source=source) from None
+        raise from_validation_error(
+            error, data=data, source=source, model=ProfileSpecification
+        ) from None
 
 
 def load_profile(

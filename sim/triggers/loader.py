@@ -55,7 +55,11 @@ def parse_triggers(items: Any, *, source: str | None = None) -> list[TriggerSpec
         except ValueError as error:
             if isinstance(error, ValidationError):
                 raise from_validation_error(
-                    error, data=data, source=source, prefix=("triggers", i)
+                    error,
+                    data=data,
+                    source=source,
+                    prefix=("triggers", i),
+                    model=TriggerSpecification,
                 ) from None
             raise SpecError(str(error), path=("triggers", i), source=source) from None
     return specs
@@ -113,6 +117,6 @@ def load_triggers(
             specs[index] = TriggerSpecification.model_validate(data)
         except ValidationError as error:
             raise from_validation_error(
-                error, data=data, prefix=("trigger_changes", trigger_id)
+                error, data=data, prefix=("trigger_changes", trigger_id), model=TriggerSpecification
             ) from None
     return compile_triggers([s for s in specs if s.id not in set(disable)], max_depth=max_depth)

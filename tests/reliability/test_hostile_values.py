@@ -324,3 +324,20 @@ def test_files_are_refused_at_their_line(tmp_path: Path):
         sim.load_journey(file)
     assert caught.value.path == ("events", "lab", "probability")
     assert text.splitlines()[caught.value.line - 1].strip() == "probability: 9"
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "typo", "field"),
+    [
+        ("profiles", ("generation",), "sed", "seed"),
+        ("profiles", ("attributes", "bmi"), "mni", "min"),
+        ("journeys", ("events", "lab"), "probabilty", "probability"),
+        ("triggers", ("triggers", 1), "max_dept", "max_depth"),
+        ("triggers", ("triggers", 0, "source"), "wen", "when"),
+    ],
+)
+def test_a_misspelt_optional_key_gets_the_field_it_resembles(kind, path, typo, field):
+    data, load = SPECS[kind]
+    with pytest.raises(SpecError) as caught:
+        load(_replaced(data, (*path, typo), 1))
+    assert f"did you mean '{field}'?" in (caught.value.hint or ""), str(caught.value)

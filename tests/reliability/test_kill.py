@@ -68,7 +68,7 @@ def test_a_killed_run_leaves_the_old_output_or_the_new_one(tmp_path, cli, digest
         if kill == "SIGKILL while writing":
             while not _temporary(work) and process.poll() is None:
                 time.sleep(0.01)
-            time.sleep(moments.uniform(0.0, 0.2))
+            time.sleep(moments.uniform(0.0, 0.05))
             kill = signal.SIGKILL
         else:
             time.sleep(moments.uniform(0.1, 1.05) * duration)
