@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import yaml
 
 from sim.errors import SpecError, did_you_mean
+
+T = TypeVar("T")
 
 __all__ = [
     "MAX_ALIASES",
@@ -27,6 +29,7 @@ __all__ = [
     "SpecFile",
     "check_values",
     "line_of",
+    "load_spec",
     "parse_yaml",
     "read_spec",
     "shipped_names",
@@ -348,3 +351,13 @@ def _parse_json(text: str, source: str) -> Any:
         ) from None
     except ValueError as error:  # a number of thousands of digits
         raise SpecError(f"invalid JSON: {str(error).split(';')[0]}", source=source) from None
+
+
+def load_spec(source: str | Path, kind: str, parse: Callable[..., T]) -> T:
+    """``parse(data, source=label)`` of the spec read from a path or a shipped name, its
+    errors placed at the line of their field."""
+    spec_file = read_spec(source, kind)
+    try:
+        return parse(spec_file.data, source=spec_file.label)
+    except SpecError as error:
+        raise spec_file.locate(error) from None

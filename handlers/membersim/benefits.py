@@ -19,7 +19,7 @@ from pydantic import (
 from handlers.membersim.carc import ELIGIBILITY_CODES, check_carc
 from handlers.membersim.chargemaster import MARKUPS
 from sim.errors import SpecError, from_validation_error
-from sim.specio import read_spec
+from sim.specio import load_spec
 
 __all__ = [
     "SERVICE_CATEGORIES",
@@ -267,8 +267,4 @@ def load_plan_benefits(source: str | Path | dict[str, Any] | BenefitPlan) -> Ben
     """From a path (YAML or JSON), a shipped name (``commercial-ppo``), or a mapping."""
     if isinstance(source, BenefitPlan | dict):
         return parse_plan_benefits(source)
-    spec_file = read_spec(source, "plans")
-    try:
-        return parse_plan_benefits(spec_file.data, source=spec_file.label)
-    except SpecError as error:
-        raise spec_file.locate(error) from None
+    return load_spec(source, "plans", parse_plan_benefits)

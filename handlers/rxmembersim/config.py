@@ -14,7 +14,7 @@ from handlers.membersim import BenefitPlan, load_plan_benefits, parse_plan_benef
 from sim.codes import load_drugs
 from sim.distributions import DistributionSpec, Sampler, create_distribution
 from sim.errors import SpecError, did_you_mean, from_validation_error
-from sim.specio import read_spec, shipped_names
+from sim.specio import load_spec, shipped_names
 
 __all__ = [
     "SHIPPED_CONFIG",
@@ -214,8 +214,4 @@ def _shipped() -> PharmacyBenefit:
 
 
 def _load(source: str | Path) -> PharmacyBenefit:
-    spec_file = read_spec(source, "pharmacy-benefits")
-    try:
-        return parse_pharmacy_benefit(spec_file.data, source=spec_file.label)
-    except SpecError as error:
-        raise spec_file.locate(error) from None
+    return load_spec(source, "pharmacy-benefits", parse_pharmacy_benefit)

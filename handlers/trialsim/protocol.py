@@ -23,7 +23,7 @@ from sim.distributions.specs import check_weights
 from sim.errors import SpecError, did_you_mean, from_validation_error
 from sim.expressions import compile_condition
 from sim.journeys.spec import shorthand_delay
-from sim.specio import read_spec, shipped_names
+from sim.specio import load_spec, shipped_names
 
 __all__ = [
     "FREQUENCIES",
@@ -379,8 +379,4 @@ def load_protocol(source: str | Path | Mapping[str, Any] | TrialProtocol) -> Tri
     """From a path (YAML or JSON), a shipped name (``dm2-glp1-phase3``) or a mapping."""
     if isinstance(source, TrialProtocol | Mapping):
         return parse_protocol(source)
-    spec_file = read_spec(source, "trials")
-    try:
-        return parse_protocol(spec_file.data, source=spec_file.label)
-    except SpecError as error:
-        raise spec_file.locate(error) from None
+    return load_spec(source, "trials", parse_protocol)

@@ -13,7 +13,7 @@ from sim.errors import SpecError, did_you_mean, from_validation_error
 from sim.journeys.compat import from_engine_form, from_phases_form, journey_form
 from sim.journeys.plan import JourneyPlan, compile_plan
 from sim.journeys.spec import MAX_OCCURRENCES, EventSpec, JourneySpecification
-from sim.specio import check_values, read_spec, shipped_names
+from sim.specio import check_values, load_spec, shipped_names
 
 __all__ = ["load_journey", "load_plan", "parse_journey", "shipped_journeys"]
 
@@ -114,11 +114,7 @@ def load_journey(source: JourneySource) -> JourneySpecification:
     """From a path (YAML or JSON), a shipped name (``diabetic-first-year``), or a mapping."""
     if isinstance(source, JourneySpecification | Mapping):
         return parse_journey(source)
-    spec_file = read_spec(source, "journeys")
-    try:
-        return parse_journey(spec_file.data, source=spec_file.label)
-    except SpecError as error:
-        raise spec_file.locate(error) from None
+    return load_spec(source, "journeys", parse_journey)
 
 
 def load_plan(source: JourneySource | JourneyPlan) -> JourneyPlan:

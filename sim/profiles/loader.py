@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sim.errors import SpecError, from_validation_error
 from sim.profiles.compat import from_healthsim, is_healthsim_form
 from sim.profiles.spec import ProfileSpecification
-from sim.specio import check_values, read_spec
+from sim.specio import check_values, load_spec
 
 __all__ = ["load_profile", "parse_profile"]
 
@@ -38,8 +38,4 @@ def load_profile(
     """From a path (YAML or JSON), a shipped name (``medicare-diabetic``), or a mapping."""
     if isinstance(source, ProfileSpecification | dict):
         return parse_profile(source)
-    spec_file = read_spec(source, "profiles")
-    try:
-        return parse_profile(spec_file.data, source=spec_file.label)
-    except SpecError as error:
-        raise spec_file.locate(error) from None
+    return load_spec(source, "profiles", parse_profile)

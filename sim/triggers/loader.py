@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import SpecError, did_you_mean, from_validation_error
-from sim.specio import check_values, read_spec, shipped_names
+from sim.specio import check_values, load_spec, shipped_names
 from sim.triggers.compiled import TriggerSet, compile_triggers
 from sim.triggers.spec import (
     DEFAULT_MAX_DEPTH,
@@ -70,11 +70,7 @@ def _specs(item: TriggerSource) -> list[TriggerSpecification]:
         if "triggers" in item:
             return parse_triggers(item)
         return parse_triggers([item])
-    spec_file = read_spec(item, "triggers")
-    try:
-        return parse_triggers(spec_file.data, source=spec_file.label)
-    except SpecError as error:
-        raise spec_file.locate(error) from None
+    return load_spec(item, "triggers", parse_triggers)
 
 
 def load_triggers(
