@@ -309,5 +309,11 @@ def run_shard(
         for row in cell:
             if runs[row]:
                 PersonLife(env, runs[row])
-        env.run(until=horizon_days)
+        try:
+            env.run(until=horizon_days)
+        except SpecError as error:
+            # SimPy re-raises a copy made from the message alone; the original keeps the
+            # field path and the hint
+            original = error.__cause__
+            raise (original if isinstance(original, SpecError) else error) from None
     return buffer.to_table(person_ids, indices, start_date)

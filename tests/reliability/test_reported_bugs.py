@@ -106,7 +106,6 @@ def test_a_misspelt_optional_scenario_key_gets_a_hint():
     assert caught.value.hint == "did you mean 'horizon_days'?"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="sim/engine/runner.py run_shard")
 def test_a_spec_error_inside_the_simulation_keeps_its_field():
     """SimPy re-raises a process's exception as a copy made from its message, so a SpecError
     raised during the run (a condition that does not fit the values) loses path and hint;
