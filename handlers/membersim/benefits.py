@@ -260,7 +260,7 @@ def parse_plan_benefits(data: Any, *, source: str | None = None) -> BenefitPlan:
     try:
         return BenefitPlan.model_validate(data)
     except ValidationError as error:
-        raise from_validation_error(error, data=data, source=source) from None
+        raise from_validation_error(error, data=data, source=source, model=BenefitPlan) from None
 
 
 def load_plan_benefits(source: str | Path | dict[str, Any] | BenefitPlan) -> BenefitPlan:

@@ -137,7 +137,7 @@ def parse_drgs(data: Any, *, source: str | None = None) -> DrgTable:
     try:
         return DrgTable.model_validate(data)
     except ValidationError as error:
-        raise from_validation_error(error, data=data, source=source) from None
+        raise from_validation_error(error, data=data, source=source, model=DrgTable) from None
 
 
 @cache

@@ -87,7 +87,7 @@ def parse_fee_schedule(data: Any, *, source: str | None = None) -> FeeSchedule:
     try:
         return FeeSchedule.model_validate(data)
     except ValidationError as error:
-        raise from_validation_error(error, data=data, source=source) from None
+        raise from_validation_error(error, data=data, source=source, model=FeeSchedule) from None
 
 
 @cache

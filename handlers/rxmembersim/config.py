@@ -161,7 +161,9 @@ def parse_pharmacy_benefit(data: Any, *, source: str | None = None) -> PharmacyB
     try:
         config = PharmacyBenefit.model_validate(data)
     except ValidationError as error:
-        raise from_validation_error(error, data=data, source=source) from None
+        raise from_validation_error(
+            error, data=data, source=source, model=PharmacyBenefit
+        ) from None
     _check_plans(config, source)
     return config
 

@@ -367,7 +367,7 @@ def parse_protocol(data: Any, *, source: str | None = None) -> TrialProtocol:
     try:
         protocol = TrialProtocol.model_validate(data)
     except ValidationError as error:
-        raise from_validation_error(error, data=data, source=source) from None
+        raise from_validation_error(error, data=data, source=source, model=TrialProtocol) from None
     try:
         _check(protocol)
     except SpecError as error:

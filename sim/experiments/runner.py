@@ -78,7 +78,9 @@ def load_experiment(source: str | Path | dict[str, Any]) -> LoadedExperiment:
     try:
         spec = ExperimentSpecification.model_validate(data)
     except ValidationError as error:
-        raise from_validation_error(error, data=data, source=label) from None
+        raise from_validation_error(
+            error, data=data, source=label, model=ExperimentSpecification
+        ) from None
     for name, metric in spec.metrics.items():
         if metric.builtin is not None and metric.builtin not in BUILTINS:
             raise SpecError(

@@ -48,7 +48,7 @@ def parse_journey(data: Any, *, source: str | None = None) -> JourneySpecificati
     try:
         spec = JourneySpecification.model_validate(data)
     except ValidationError as error:
-        located = from_validation_error(error, data=data, source=source)
+        located = from_validation_error(error, data=data, source=source, model=JourneySpecification)
         path = _named_path(located.path, data)
         raise SpecError(
             located.message,

@@ -127,7 +127,9 @@ def parse_scenario(data: Any, *, source: str | None = None, base: Path | None = 
     try:
         spec = ScenarioSpecification.model_validate(data)
     except ValidationError as error:
-        raise from_validation_error(error, data=data, source=source) from None
+        raise from_validation_error(
+            error, data=data, source=source, model=ScenarioSpecification
+        ) from None
     try:
         scenario = _compile(spec, source, base)
     except SpecError as error:

@@ -97,7 +97,6 @@ def test_an_output_under_a_file_is_a_spec_error(tmp_path):
     assert os.listdir(tmp_path) == ["file"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="sim/scenario/loader.py")
 def test_a_misspelt_optional_scenario_key_gets_a_hint():
     """from_validation_error gives the closest field as a hint when the loader passes the
     model validated: sim/scenario/loader.py does not pass model=ScenarioSpecification yet."""
