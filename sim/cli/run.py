@@ -24,7 +24,7 @@ def summary_table(result: RunResult) -> Table:
     for kind, rows in sorted(result.event_counts.items(), key=lambda item: -item[1])[:12]:
         table.add_row(f"  events: {kind}", f"{rows:,}")
     table.add_row("  triggered (caused_by set)", f"{result.triggered_events:,}")
-    if result.row_counts.get("members"):
+    if result.row_counts.get("members") and result.format != "csv":  # CSV is not read back
         from handlers.membersim import utilisation_summary
 
         claims = {name: result.table(name) for name in ("members", "enrollments", "claims")}
@@ -61,6 +61,12 @@ def run_command(
         [], "--set", help="Change a scenario value by dotted path: --set horizon_days=180."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
+    check: bool = typer.Option(
+        True,
+        "--check/--no-check",
+        help="Run the integrity rules of `healthsim check` on the output before it is moved "
+        "into place; the verdict goes into run_manifest.",
+    ),
 ) -> None:
     """Simulates SCENARIO for N persons and writes persons, events, each product's records
     and run_manifest."""
@@ -79,11 +85,22 @@ def run_command(
                 scheduler=scheduler,
                 overrides=overrides,
                 progress=progress,
+                check=check,
             )
     except KeyboardInterrupt:
         fail(f"interrupted: {out} was not written (an existing one is unchanged)", code=130)
-    if not quiet:
-        console.print(summary_table(result))
-        seconds = time.perf_counter() - started
-        persons = result.row_counts.get("persons", 0)
-        console.print(f"wrote {out} in {seconds:.1f} s ({persons / seconds:,.0f} persons/s)")
+    seconds = time.perf_counter() - started
+    try:
+        if not quiet:
+            console.print(summary_table(result))
+            persons = result.row_counts.get("persons", 0)
+            console.print(f"wrote {out} in {seconds:.1f} s ({persons / seconds:,.0f} persons/s)")
+            console.print(f"check: {result.check['check_summary']}", highlight=False)
+    except KeyboardInterrupt:
+        fail(f"interrupted: {out} was written in full", code=130)
+    if result.check["check_passed"] is False:
+        fail(
+            f"{out} was written, but integrity rules failed: {result.check['check_summary']}; "
+            f"details: healthsim check {out}",
+            code=1,
+        )

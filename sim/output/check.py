@@ -9,7 +9,7 @@ the output itself, so a large output is checked without loading it into memory.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from sim.errors import SpecError
 
-__all__ = ["CheckReport", "RuleResult", "check_output", "format_report"]
+__all__ = ["CheckReport", "RuleResult", "check_output", "check_tables", "format_report"]
 
 EXAMPLES = 5
 
@@ -44,6 +44,15 @@ class CheckReport:
 
     def result(self, rule: str) -> RuleResult:
         return next(result for result in self.results if result.rule == rule)
+
+    @property
+    def summary(self) -> str:
+        """One line: ``49/49 rules passed``, or the failed rules with their failure counts."""
+        failed = [result for result in self.results if result.failures]
+        line = f"{len(self.results) - len(failed)}/{len(self.results)} rules passed"
+        if failed:
+            line += "; failed: " + ", ".join(f"{r.rule} ({r.failures:,})" for r in failed)
+        return line
 
 
 @dataclass(frozen=True)
@@ -155,27 +164,34 @@ def check_output(source: str | Path | Mapping[str, pa.Table]) -> CheckReport:
     in-memory tables (``result.tables``)."""
     connection, names = _open(source)
     try:
-        results = []
-        skipped = []
-        for rule in _RULES:
-            missing = [table for table in rule.tables if table not in names]
-            if missing and not set(missing) & _ALWAYS:
-                skipped.append((rule.name, rule.tables))
-            elif missing:
-                results.append(RuleResult(rule.name, 0, 1, (f"table {missing[0]} missing",)))
-            else:
-                results.append(_apply(connection, rule))
-        return CheckReport(tuple(results), tuple(skipped))
+        return check_tables(connection, names)
     finally:
         connection.close()
 
 
+def check_tables(connection: duckdb.DuckDBPyConnection, names: Iterable[str]) -> CheckReport:
+    """The rules over the tables ``names`` that ``connection`` can query (a run checks its
+    output this way before moving it into place)."""
+    names = set(names)
+    results = []
+    skipped = []
+    for rule in _RULES:
+        missing = [table for table in rule.tables if table not in names]
+        if missing and not set(missing) & _ALWAYS:
+            skipped.append((rule.name, rule.tables))
+        elif missing:
+            results.append(RuleResult(rule.name, 0, 1, (f"table {missing[0]} missing",)))
+        else:
+            results.append(_apply(connection, rule))
+    return CheckReport(tuple(results), tuple(skipped))
+
+
 def _apply(connection: duckdb.DuckDBPyConnection, rule: _Rule) -> RuleResult:
-    checked, failures, examples = connection.execute(
+    [(checked, failures, examples)] = connection.sql(
         f"""SELECT count(*), count(*) FILTER (WHERE NOT coalesce(ok, false)),
                    list(example ORDER BY example) FILTER (WHERE NOT coalesce(ok, false))
             FROM (SELECT * FROM ({rule.sql}) AS verdicts(ok, example))"""
-    ).fetchone()
+    ).fetchall()
     return RuleResult(rule.name, checked, failures, tuple((examples or [])[:EXAMPLES]))
 
 
@@ -222,6 +238,5 @@ def format_report(report: CheckReport) -> str:
         lines += [f"{'':14}{example}" for example in result.examples]
     lines += [f"{'skipped':>12}  {rule} (needs {', '.join(tables)})"
               for rule, tables in report.skipped]
-    failed = sum(result.failures > 0 for result in report.results)
-    lines.append(f"{len(report.results) - failed}/{len(report.results)} rules passed")
+    lines.append(report.summary.split(";")[0])
     return "\n".join(lines)

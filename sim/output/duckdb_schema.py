@@ -43,6 +43,9 @@ COMMENTS = {
     "run_manifest": {
         None: "One row: scenario, its content hash, seed, count, version; created_at is the "
         "only wall-clock value of a run",
+        "check_passed": "Whether every integrity rule of healthsim check passed on this output "
+        "(null when the check did not run)",
+        "check_summary": "Rules passed, and each failed rule with its failure count",
     },
 }
 

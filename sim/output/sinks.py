@@ -17,7 +17,7 @@ import os
 import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, NamedTuple, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from sim.errors import SpecError
 from sim.output.duckdb_schema import finish_duckdb
 
-__all__ = ["FORMATS", "MemorySink", "Sink", "format_of", "open_sink"]
+__all__ = ["FORMATS", "MemorySink", "Readable", "Sink", "format_of", "open_sink"]
 
 FORMATS = {".duckdb": "duckdb", ".db": "duckdb", ".parquet": "parquet", ".csv": "csv"}
 
@@ -56,6 +56,16 @@ class Sink(Protocol):
 
     def close(self) -> None: ...
 
+    def readable(self) -> contextlib.AbstractContextManager[Readable | None]:
+        """A DuckDB connection that queries what was written so far, with the table names
+        (None where the format is not read back: CSV)."""
+        ...
+
+
+class Readable(NamedTuple):
+    connection: duckdb.DuckDBPyConnection
+    names: frozenset[str]
+
 
 class MemorySink:
     """Batches gathered in memory: ``tables()`` concatenates them (the Python API's sink
@@ -73,6 +83,16 @@ class MemorySink:
 
     def tables(self) -> dict[str, pa.Table]:
         return {name: pa.concat_tables(parts) for name, parts in self.batches.items()}
+
+    @contextlib.contextmanager
+    def readable(self) -> Iterator[Readable]:
+        connection = duckdb.connect()
+        try:
+            for name, table in self.tables().items():
+                connection.register(name, table)
+            yield Readable(connection, frozenset(self.batches))
+        finally:
+            connection.close()
 
 
 class DuckDBSink:
@@ -92,6 +112,10 @@ class DuckDBSink:
             except duckdb.InterruptException:
                 raise KeyboardInterrupt from None  # Ctrl-C during a write is Ctrl-C
             self.connection.unregister("incoming")
+
+    @contextlib.contextmanager
+    def readable(self) -> Iterator[Readable]:
+        yield Readable(self.connection, frozenset(self.created))
 
     def finish(self) -> None:
         """Keys, comments and views, once every batch is in."""
@@ -127,6 +151,20 @@ class ParquetSink:
             pq.write_table(table, self.path / name / f"part-{part:05d}.parquet")
             self.parts[name] = part + 1
 
+    @contextlib.contextmanager
+    def readable(self) -> Iterator[Readable | None]:
+        if self.single:
+            yield None
+            return
+        connection = duckdb.connect()
+        try:
+            for name in self.parts:
+                pattern = str(self.path / name / "*.parquet").replace("'", "''")
+                connection.sql(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{pattern}')")
+            yield Readable(connection, frozenset(self.parts))
+        finally:
+            connection.close()
+
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
@@ -150,6 +188,11 @@ class CSVSink:
                 handle = (self.path if self.single else self.path / f"{name}.csv").open("wb")
                 self.writers[name] = (pa_csv.CSVWriter(handle, table.schema), handle)
             self.writers[name][0].write_table(table)
+
+    @contextlib.contextmanager
+    def readable(self) -> Iterator[None]:
+        # CSV keeps no types (lists are joined text): the checks need the typed tables
+        yield None
 
     def close(self) -> None:
         for writer, handle in self.writers.values():
@@ -186,25 +229,25 @@ def open_sink(
     (DuckDB is always one file)."""
     path = Path(destination)
     kind = format_of(path, format)
+    _restore_stale(path)
     if path.exists() and not overwrite:
         raise SpecError(
             f"'{path}' exists", path=("out",), hint="choose another path or pass --overwrite"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    _remove(temporary)
-    sink = _SINKS[kind](temporary, single)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove(temporary)
+        sink = _SINKS[kind](temporary, single)
+    except (OSError, duckdb.IOException) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise SpecError(f"cannot write '{path}': {reason}", path=("out",)) from None
     try:
         yield sink
         if isinstance(sink, DuckDBSink):
             sink.finish()
         sink.close()
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-        os.replace(temporary, path)
+        _move_into_place(temporary, path)
     finally:
         with contextlib.suppress(Exception):
             sink.close()
@@ -212,11 +255,35 @@ def open_sink(
         _remove(temporary.with_name(temporary.name + ".wal"))
 
 
-def _remove_stale(path: Path) -> None:
-    """Temporary outputs left by runs that were killed (their process is gone)."""
-    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.partial*"):
-        pid = candidate.name[len(path.name) + 2 :].split(".")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+def _move_into_place(new: Path, path: Path) -> None:
+    """``os.replace`` swaps a file in one step. A folder cannot replace a folder (or a file)
+    in one step: the old one is first renamed aside, and if the process dies between the two
+    renames the next run puts it back (``_restore_stale``)."""
+    if not (path.exists() and (path.is_dir() or new.is_dir())):
+        os.replace(new, path)
+        return
+    aside = path.with_name(f".{path.name}.{os.getpid()}.previous")
+    os.replace(path, aside)
+    try:
+        os.replace(new, path)
+    except BaseException:
+        os.replace(aside, path)
+        raise
+    _remove(aside)
+
+
+def _restore_stale(path: Path) -> None:
+    """Cleans up after runs that were killed (their process is gone): their temporary output
+    is removed, and a previous output they had renamed aside goes back in place."""
+    if not path.parent.is_dir():
+        return
+    for candidate in sorted(path.parent.glob(f".{glob.escape(path.name)}.*")):
+        pid, _, suffix = candidate.name[len(path.name) + 2 :].partition(".")
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if suffix == "previous" and not path.exists():
+            os.replace(candidate, path)
+        elif suffix.startswith(("partial", "previous")):
             _remove(candidate)
 
 

@@ -20,6 +20,8 @@ import sim
 from sim.engine import DEFAULT_SHARD_SIZE
 from sim.errors import SpecError
 from sim.output import MemorySink, format_of, open_sink, read_tables, write_tables
+from sim.output.check import CheckReport, check_tables
+from sim.output.sinks import Sink
 from sim.profiles.spec import MAX_PERSONS
 from sim.scenario.executors import run_shards
 from sim.scenario.loader import Scenario, load_scenario
@@ -39,6 +41,9 @@ class RunResult:
     event_counts: dict[str, int]
     #: events with ``caused_by`` set
     triggered_events: int = 0
+    #: the integrity check of the output: ``check_passed`` (None when it did not run) and
+    #: ``check_summary``, as in ``run_manifest``
+    check: dict[str, Any] = field(default_factory=dict)
     out: Path | None = None
     format: str | None = None
     _tables: dict[str, pa.Table] | None = field(default=None, repr=False)
@@ -79,24 +84,48 @@ def _versions() -> str:
     return ", ".join(parts)
 
 
-def _manifest(scenario: Scenario, seed: int, count: int) -> pa.Table:
+def _manifest(
+    scenario: Scenario, seed: int, count: int, check: CheckReport | None, unchecked: str
+) -> pa.Table:
     # created_at is the only wall-clock value of a run, excluded from reproducibility checks
     created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    return pa.Table.from_pylist(
-        [
-            {
-                "scenario": scenario.id,
-                "scenario_hash": scenario.content_hash(),
-                "seed": seed,
-                "count": count,
-                "start_date": scenario.spec.start_date,
-                "horizon_days": scenario.spec.horizon_days,
-                "package_version": sim.__version__,
-                "versions": _versions(),
-                "created_at": created_at,
-            }
-        ]
+    row = {
+        "scenario": scenario.id,
+        "scenario_hash": scenario.content_hash(),
+        "seed": seed,
+        "count": count,
+        "start_date": scenario.spec.start_date,
+        "horizon_days": scenario.spec.horizon_days,
+        "package_version": sim.__version__,
+        "versions": _versions(),
+        "created_at": created_at,
+        "check_passed": None if check is None else check.passed,
+        "check_summary": unchecked if check is None else check.summary,
+    }
+    table = pa.Table.from_pylist([row])
+    # typed even when the check did not run (an all-null column would have no type)
+    return table.set_column(
+        table.column_names.index("check_passed"),
+        "check_passed",
+        pa.array([row["check_passed"]], pa.bool_()),
     )
+
+
+def _checked(sink: Sink, scenario: Scenario, seed: int, count: int, check: bool) -> pa.Table:
+    """The manifest, with the verdict of the integrity rules over what the sink holds (the
+    rule on the manifest itself sees the manifest as it will be written)."""
+    draft = _manifest(scenario, seed, count, None, "not run: check=False")
+    if not check:
+        return draft
+    with sink.readable() as written:
+        if written is None:
+            return _manifest(scenario, seed, count, None, "not run: CSV output is not read back")
+        written.connection.register("run_manifest", draft)
+        try:
+            report = check_tables(written.connection, written.names | {"run_manifest"})
+        finally:
+            written.connection.unregister("run_manifest")
+    return _manifest(scenario, seed, count, report, "")
 
 
 def _counted(
@@ -134,13 +163,16 @@ def run(
     shard_size: int = DEFAULT_SHARD_SIZE,
     overrides: Sequence[str] = (),
     progress: Callable[[int, int], None] | None = None,
+    check: bool = True,
 ) -> RunResult:
     """Simulates ``scenario`` for ``count`` persons (for a scenario of households: ``count``
     copies of them). ``workers`` processes (or a Dask cluster: ``executor="dask"``, at
     ``scheduler`` or a local one) simulate shards of ``shard_size`` persons; the output is the
     same for any number of workers. With ``out``, tables stream into that file or folder.
     ``overrides``: ``key=value`` changes of the scenario (``--set``); ``progress(done, total)``
-    is called after each shard."""
+    is called after each shard. ``check``: run the integrity rules of ``healthsim check`` on
+    the output before it is moved into place; the verdict is in ``run_manifest`` and
+    ``result.check`` (a failed rule does not stop the run: the output shows the problem)."""
     loaded = load_scenario(scenario, overrides=overrides)
     count = loaded.default_count if count is None else count
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PERSONS:
@@ -161,25 +193,35 @@ def run(
         progress,
         len(shards),
     )
-    manifest = {"run_manifest": _manifest(loaded, seed, count)}
     if out is None:
         memory = MemorySink()
         for tables in batches:
             memory.write(tables)
-        memory.write(manifest)
-        return _result(loaded, seed, count, rows, events, _tables=memory.tables())
+        manifest = _checked(memory, loaded, seed, count, check)
+        memory.write({"run_manifest": manifest})
+        return _result(loaded, seed, count, rows, events, manifest, _tables=memory.tables())
     path = Path(out)
     kind = format_of(path, format)
     with open_sink(path, format=kind, overwrite=overwrite) as sink:
         for tables in batches:
             sink.write(tables)
-        sink.write(manifest)
-    return _result(loaded, seed, count, rows, events, out=path, format=kind)
+        manifest = _checked(sink, loaded, seed, count, check)
+        sink.write({"run_manifest": manifest})
+    return _result(loaded, seed, count, rows, events, manifest, out=path, format=kind)
 
 
 def _result(
-    scenario: Scenario, seed: int, count: int, rows: Counter, events: Counter, **where: Any
+    scenario: Scenario,
+    seed: int,
+    count: int,
+    rows: Counter,
+    events: Counter,
+    manifest: pa.Table,
+    **where: Any,
 ) -> RunResult:
     triggered = rows.pop("(triggered events)", 0)
     rows["run_manifest"] = 1
-    return RunResult(scenario, seed, count, dict(rows), dict(events), triggered, **where)
+    [check] = manifest.select(["check_passed", "check_summary"]).to_pylist()
+    return RunResult(
+        scenario, seed, count, dict(rows), dict(events), triggered, check=check, **where
+    )

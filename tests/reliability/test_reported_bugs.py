@@ -72,10 +72,9 @@ def test_a_bad_parameter_value_is_a_spec_error(event_type, product, parameters):
         sim.run(_household(event_type, product, parameters), 1, seed=1)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="sim/output/sinks.py open_sink")
 def test_an_interrupt_at_the_move_keeps_the_previous_output(tmp_path, monkeypatch):
-    """open_sink deletes the previous output, then moves the new one in: an interrupt (or a
-    kill) between the two leaves neither. os.replace alone replaces a file atomically."""
+    """open_sink once deleted the previous output before moving the new one in, so an
+    interrupt (or a kill) between the two left neither; os.replace swaps a file in one step."""
     out = tmp_path / "x.duckdb"
     sim.run("oswald-family", 1, seed=1, out=out)
 
@@ -88,7 +87,6 @@ def test_an_interrupt_at_the_move_keeps_the_previous_output(tmp_path, monkeypatc
     assert out.exists()
 
 
-@pytest.mark.xfail(strict=True, raises=FileExistsError, reason="sim/output/sinks.py open_sink")
 def test_an_output_under_a_file_is_a_spec_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
@@ -99,7 +97,7 @@ def test_an_output_under_a_file_is_a_spec_error(tmp_path):
 
 def test_a_misspelt_optional_scenario_key_gets_a_hint():
     """from_validation_error gives the closest field as a hint when the loader passes the
-    model validated: sim/scenario/loader.py does not pass model=ScenarioSpecification yet."""
+    model validated (every loader does now)."""
     with pytest.raises(SpecError) as caught:
         sim.load_scenario("oswald-family", overrides=["horizon_dayz=90"])
     assert caught.value.hint == "did you mean 'horizon_days'?"
@@ -107,8 +105,8 @@ def test_a_misspelt_optional_scenario_key_gets_a_hint():
 
 def test_a_spec_error_inside_the_simulation_keeps_its_field():
     """SimPy re-raises a process's exception as a copy made from its message, so a SpecError
-    raised during the run (a condition that does not fit the values) loses path and hint;
-    the original is the copy's __cause__."""
+    raised during the run (a condition that does not fit the values) lost path and hint; the
+    runner re-raises the original (the copy's __cause__)."""
     event = {"id": "a", "event_type": "diagnosis", "product": "patientsim", "delay": 1,
              "conditions": "sex > 3"}  # fmt: skip
     scenario = {"id": "s", "profile": "medicare-diabetic", "start_date": "2025-01-01",
