@@ -180,6 +180,12 @@ def run(
             f"count must be a whole number from 1 to {MAX_PERSONS:,}, got {count!r}",
             path=("count",),
         )
+    if count * max(1, loaded.household_size) > MAX_PERSONS:
+        raise SpecError(
+            f"{count:,} copies of {loaded.household_size} household members are more than "
+            f"{MAX_PERSONS:,} persons",
+            path=("count",),
+        )
     if isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1:
         raise SpecError(f"shard_size must be a whole number >= 1, got {shard_size!r}")
     seed = check_seed(loaded.default_seed if seed is None else seed)

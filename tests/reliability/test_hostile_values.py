@@ -242,6 +242,9 @@ def test_a_count_of_a_trillion_is_refused_before_work_starts(tmp_path, capsys):
     with pytest.raises(SpecError, match="from 1 to 100,000,000") as caught:
         sim.run("oswald-family", 10**12, seed=1)
     assert caught.value.path == ("count",)
+    # three persons a copy: 40 million copies are 120 million persons
+    with pytest.raises(SpecError, match="more than 100,000,000 persons"):
+        sim.run("oswald-family", 40_000_000, seed=1)
     file = tmp_path / "s.yaml"
     file.write_text(yaml.safe_dump({**SCENARIO, "count": 10**12}, sort_keys=False))
     with pytest.raises(SpecError) as caught:
