@@ -24,6 +24,7 @@ from sim.profiles import CompiledProfile, compile_profile, generate_population, 
 from sim.profiles.spec import ProfileSpecification
 from sim.scenario.households import household_persons
 from sim.scenario.overrides import apply_overrides
+from sim.scenario.parameter_checks import check_parameters
 from sim.scenario.spec import ScenarioSpecification
 from sim.seeds import SeedTree
 from sim.specio import read_spec
@@ -198,6 +199,7 @@ def _compile(spec: ScenarioSpecification, source: str | None, base: Path | None)
         changes=spec.trigger_changes,
     ).for_products(run_products)
     _check_lookups(triggers, plans)
+    check_parameters(spec, entries, plans, triggers, base)
     resources = {
         name: SharedResource(
             resource.capacity,

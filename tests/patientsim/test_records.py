@@ -342,5 +342,7 @@ def test_a_value_that_is_not_a_number_names_the_journey_event():
         (a1c,) = [e for e in events if e["id"] == "a1c"]
         a1c["parameters"]["value"] = "high"
 
-    with pytest.raises(SpecError, match=r"^journeys\.ann-year\.events\.a1c\.parameters\.value: "):
+    # refused when the scenario loads (handlers/parameters.py), before the run
+    where = r"^households\.clinic\.members\.ann\.journeys\[0\]\.events\.a1c\.parameters\.value"
+    with pytest.raises(SpecError, match=where + ": 'high' is not a number"):
         run(clinic_with(change))
