@@ -103,14 +103,11 @@ class DuckDBSink:
     def write(self, tables: Mapping[str, pa.Table]) -> None:
         for name, table in tables.items():
             self.connection.register("incoming", table)
-            try:
-                if name in self.created:
-                    self.connection.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
-                else:
-                    self.connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
-                    self.created.add(name)
-            except duckdb.InterruptException:
-                raise KeyboardInterrupt from None  # Ctrl-C during a write is Ctrl-C
+            if name in self.created:
+                self.connection.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
+            else:
+                self.connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
+                self.created.add(name)
             self.connection.unregister("incoming")
 
     @contextlib.contextmanager
@@ -248,6 +245,8 @@ def open_sink(
             sink.finish()
         sink.close()
         _move_into_place(temporary, path)
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None  # Ctrl-C inside a DuckDB query (a write, the check)
     finally:
         with contextlib.suppress(Exception):
             sink.close()

@@ -11,6 +11,7 @@ import sim
 from sim.cli import _register, app
 from sim.output import check as check_module
 from sim.output.check import _Rule
+from sim.specio import shipped_names
 
 FAILING = _Rule(
     "every claim is free",
@@ -69,3 +70,21 @@ def test_the_command_line_flag(tmp_path, flag, passed):
     outcome = CliRunner().invoke(app, ["run", "oswald-family", "-o", str(out), "-w", "1", flag])
     assert outcome.exit_code == 0, outcome.output
     assert _manifest(out)["check_passed"] is passed
+
+
+@pytest.mark.parametrize("journey", shipped_names("journeys"))
+def test_every_shipped_journey_runs_with_every_product_and_passes_the_check(journey):
+    scenario = {
+        "id": f"with-{journey}",
+        "profile": "medicare-diabetic",
+        "start_date": "2025-01-01",
+        "horizon_days": 365,
+        "products": ["patientsim", "membersim", "rxmembersim", "trialsim"],
+        "trial": "dm2-glp1-phase3",
+        "journeys": [{"journey": journey}],
+        # the endocrinology-referral journey waits for this specialist's clinic
+        "resources": {"endocrinology": {"capacity": 2, "service_days": 1}},
+    }
+    result = sim.run(scenario, 40, seed=5)
+    assert result.row_counts["events"] > 0
+    assert result.check["check_passed"] is True, result.check["check_summary"]
