@@ -29,6 +29,8 @@ from sim.output.duckdb_schema import finish_duckdb
 
 __all__ = ["FORMATS", "MemorySink", "Readable", "Sink", "format_of", "open_sink"]
 
+#: the DuckDB sink's buffer pool: enough for a shard's batch and the check's joins
+DUCKDB_MEMORY_LIMIT = "512MB"
 FORMATS = {".duckdb": "duckdb", ".db": "duckdb", ".parquet": "parquet", ".csv": "csv"}
 
 
@@ -98,6 +100,10 @@ class MemorySink:
 class DuckDBSink:
     def __init__(self, path: Path, single: bool = False) -> None:
         self.connection = duckdb.connect(str(path))
+        # DuckDB keeps the blocks it wrote in its buffer pool, by default up to 80 % of the
+        # machine's memory, so a run's memory would grow with its output; written blocks
+        # beyond the limit are evicted (they are on disk), and large queries spill
+        self.connection.sql(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         self.created: set[str] = set()
 
     def write(self, tables: Mapping[str, pa.Table]) -> None:
