@@ -77,8 +77,10 @@ class IndividualFamily(_Model):
     """A limit per member and per family, in USD. ``family`` is omitted on self-only plans
     (Medicare, Medicaid): there every member has only the individual limit."""
 
-    individual: Usd
-    family: Usd | None = None
+    individual: Usd = Field(description="The limit of one member, USD per plan year.")
+    family: Usd | None = Field(
+        default=None, description="The limit of the whole family, USD per plan year."
+    )
 
     @field_validator("family")
     @classmethod
@@ -92,19 +94,24 @@ class IndividualFamily(_Model):
 class Copays(_Model):
     """Fixed amounts per service, in USD; a category left out has no copay."""
 
-    office_visit: Usd | None = None
-    specialist: Usd | None = None
-    urgent_care: Usd | None = None
-    emergency: Usd | None = None
-    inpatient_admission: Usd | None = None
-    lab: Usd | None = None
-    imaging: Usd | None = None
-    procedure: Usd | None = None
-    preventive: Usd = 0
-    rx_tier1: Usd | None = None
-    rx_tier2: Usd | None = None
-    rx_tier3: Usd | None = None
-    rx_tier4: Usd | None = None
+    office_visit: Usd | None = Field(default=None, description="Primary care visit.")
+    specialist: Usd | None = Field(default=None, description="Specialist visit.")
+    urgent_care: Usd | None = Field(default=None, description="Urgent care visit.")
+    emergency: Usd | None = Field(default=None, description="Emergency room visit.")
+    inpatient_admission: Usd | None = Field(default=None, description="Hospital admission.")
+    lab: Usd | None = Field(default=None, description="Laboratory test.")
+    imaging: Usd | None = Field(default=None, description="Imaging.")
+    procedure: Usd | None = Field(
+        default=None,
+        description="Surgery, infusions, hospital visits and other professional services.",
+    )
+    preventive: Usd = Field(
+        default=0, description="Preventive care: always 0 (ACA preventive services)."
+    )
+    rx_tier1: Usd | None = Field(default=None, description="Drug fill, formulary tier 1.")
+    rx_tier2: Usd | None = Field(default=None, description="Drug fill, formulary tier 2.")
+    rx_tier3: Usd | None = Field(default=None, description="Drug fill, formulary tier 3.")
+    rx_tier4: Usd | None = Field(default=None, description="Drug fill, formulary tier 4.")
 
     @field_validator("preventive")
     @classmethod
@@ -120,8 +127,16 @@ Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 class PriceToMedicare(_Model):
     """What the plan allows, as a multiple of the Medicare amount (fee schedule or DRG payment)."""
 
-    professional: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
-    institutional: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    professional: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        default=1.0,
+        description="Multiple of the Medicare fee schedule amount; at most the lowest "
+        "professional chargemaster markup.",
+    )
+    institutional: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        default=1.0,
+        description="Multiple of the Medicare DRG payment; at most the lowest institutional "
+        "chargemaster markup.",
+    )
 
     @field_validator("professional", "institutional")
     @classmethod
@@ -139,21 +154,30 @@ class Denials(_Model):
     """Initial denial rates by claim adjustment reason code (``CO-16``), per claim type, and
     the share of each code's denials that are corrected, resubmitted and then paid."""
 
-    professional: dict[str, Probability] = {
-        "CO-16": 0.04,
-        "CO-97": 0.01,
-        "CO-50": 0.008,
-        "PR-204": 0.006,
-        "CO-18": 0.005,
-        "CO-197": 0.004,
-    }
-    institutional: dict[str, Probability] = {
-        "CO-16": 0.04,
-        "CO-197": 0.03,
-        "CO-50": 0.02,
-        "CO-97": 0.005,
-    }
-    resubmitted: dict[str, Probability] = {"CO-16": 0.7, "CO-197": 0.5, "CO-50": 0.4}
+    professional: dict[str, Probability] = Field(
+        default={
+            "CO-16": 0.04,
+            "CO-97": 0.01,
+            "CO-50": 0.008,
+            "PR-204": 0.006,
+            "CO-18": 0.005,
+            "CO-197": 0.004,
+        },
+        description="Code -> share of professional claims first denied with it.",
+    )
+    institutional: dict[str, Probability] = Field(
+        default={
+            "CO-16": 0.04,
+            "CO-197": 0.03,
+            "CO-50": 0.02,
+            "CO-97": 0.005,
+        },
+        description="Code -> share of institutional claims first denied with it.",
+    )
+    resubmitted: dict[str, Probability] = Field(
+        default={"CO-16": 0.7, "CO-197": 0.5, "CO-50": 0.4},
+        description="Code -> share of its denials corrected, resubmitted and then paid.",
+    )
 
     @field_validator("professional", "institutional", "resubmitted")
     @classmethod
@@ -168,27 +192,52 @@ class Denials(_Model):
 
 
 class BenefitPlan(_Model):
-    """Cost sharing of one plan for one plan year; see docs/plans-and-adjudication.md."""
+    """Cost sharing of one plan for one plan year: deductibles, out-of-pocket limits,
+    coinsurance and copays, what it allows relative to Medicare, and its denial rates."""
 
-    id: Annotated[str, Field(min_length=1, max_length=100)]
-    name: Annotated[str, Field(min_length=1)]
-    plan_type: PlanType
-    #: month-day the accumulators reset on ("07-01" for a fiscal-year plan)
-    plan_year_start: Annotated[str, Field(pattern=r"^\d\d-\d\d$")] = "01-01"
-    deductible: IndividualFamily
-    #: required; null means no limit (Original Medicare has none)
-    out_of_pocket_max: IndividualFamily | None
-    #: embedded: a member also stops at the individual deductible; aggregate: only the family one
-    family_deductible: Literal["embedded", "aggregate"] = "embedded"
-    #: the member's share of what remains after the copay and the deductible
-    coinsurance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-    copays: Copays = Copays()
-    #: categories that skip the deductible and the coinsurance: the copay is the whole share
-    #: (preventive care always is)
-    copay_only: tuple[ServiceCategory, ...] = ()
-    premium_pmpm: Usd | None = None
-    price_to_medicare: PriceToMedicare = PriceToMedicare()
-    denials: Denials = Denials()
+    id: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="What claims refer to (`plan_id`).", examples=["commercial-ppo"]
+    )
+    name: Annotated[str, Field(min_length=1)] = Field(description="A display name.")
+    plan_type: PlanType = Field(description="The kind of plan.")
+    plan_year_start: Annotated[str, Field(pattern=r"^\d\d-\d\d$")] = Field(
+        default="01-01",
+        description='Month-day the accumulators reset on ("07-01" for a fiscal-year plan; '
+        "quote it in YAML).",
+    )
+    deductible: IndividualFamily = Field(description="USD per plan year.")
+    out_of_pocket_max: IndividualFamily | None = Field(
+        description="USD per plan year; caps everything the member pays. Required; null means "
+        "no limit (Original Medicare has none)."
+    )
+    family_deductible: Literal["embedded", "aggregate"] = Field(
+        default="embedded",
+        description="embedded: a member also stops at the individual deductible; aggregate: "
+        "only the family one counts.",
+    )
+    coinsurance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
+        description="The member's share of what remains after the copay and the deductible."
+    )
+    copays: Copays = Field(
+        default=Copays(), description="USD per service category; a category left out has none."
+    )
+    copay_only: tuple[ServiceCategory, ...] = Field(
+        default=(),
+        description="Categories that skip the deductible and the coinsurance: the copay is "
+        "the whole share (preventive care always is).",
+    )
+    premium_pmpm: Usd | None = Field(
+        default=None,
+        description="Premium per member per month, USD (the premiums table has rows only for "
+        "plans that set it).",
+    )
+    price_to_medicare: PriceToMedicare = Field(
+        default=PriceToMedicare(),
+        description="What the plan allows, as a multiple of Medicare's amount.",
+    )
+    denials: Denials = Field(
+        default=Denials(), description="Initial denial and resubmission rates."
+    )
 
     @field_validator("plan_year_start")
     @classmethod

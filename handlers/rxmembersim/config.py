@@ -36,22 +36,37 @@ class _Model(BaseModel):
 class Processor(_Model):
     """Where a benefit plan's claims go (BIN, PCN, group) and the fee the pharmacy is paid."""
 
-    bin: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
-    pcn: Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,10}$")]
-    group: Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,15}$")]
-    dispensing_fee_usd: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
+    bin: Annotated[str, Field(pattern=r"^[0-9]{6}$")] = Field(
+        description="Bank identification number: 6 digits.", examples=["019876"]
+    )
+    pcn: Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,10}$")] = Field(
+        description="Processor control number."
+    )
+    group: Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,15}$")] = Field(
+        description="Group id (the claims' `rx_group`)."
+    )
+    dispensing_fee_usd: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = Field(
+        description="Fee paid to the pharmacy per fill, USD."
+    )
 
 
 class PriorAuthorization(_Model):
     """Drugs (by class or RxNorm code) whose first claim is rejected, then approved."""
 
-    reject_code: str = "75"
-    drug_classes: tuple[str, ...] = ()
-    rxnorm: tuple[str, ...] = ()
-    #: days from the rejection to the approved rebill
-    approval_delay_days: DistributionSpec
-    #: days an approval covers the drug for the member
-    approval_days: Annotated[float, Field(gt=0, le=36_600, allow_inf_nan=False)] = 365
+    reject_code: str = Field(
+        default="75",
+        description="NCPDP reject code of the first claim (75: prior authorization required).",
+    )
+    drug_classes: tuple[str, ...] = Field(
+        default=(), description="Drug classes of the drug table that need it."
+    )
+    rxnorm: tuple[str, ...] = Field(default=(), description="RxNorm codes that need it.")
+    approval_delay_days: DistributionSpec = Field(
+        description="Days from the rejection to the approved rebill."
+    )
+    approval_days: Annotated[float, Field(gt=0, le=36_600, allow_inf_nan=False)] = Field(
+        default=365, description="Days an approval covers the drug for the member."
+    )
 
     @field_validator("reject_code")
     @classmethod
@@ -90,20 +105,40 @@ class PriorAuthorization(_Model):
 
 
 class PharmacyBenefit(_Model):
-    #: persons' plan label -> benefit plan id; None: no drug coverage
-    coverage: dict[str, str | None]
-    #: overrides of ``coverage`` for persons aged ``child_max_age`` or less
-    child_coverage: dict[str, str | None] = Field(default_factory=dict)
-    child_max_age: Annotated[int, Field(ge=0, le=120)] = 18
-    #: a person whose boolean attribute of this name is false has no drug coverage
-    drug_coverage_attribute: str | None = None
-    #: benefit plans defined here, besides the shipped ones (scenarios/plans)
-    benefit_plans: tuple[dict[str, Any], ...] = ()
-    #: benefit plan id -> its claim routing and dispensing fee
-    processors: dict[str, Processor] = Field(default_factory=dict)
-    #: the routing and fee of any other benefit plan
-    default_processor: Processor
-    prior_authorization: PriorAuthorization | None = None
+    """Which benefit plan pays whose drugs, how claims are routed, which drugs need prior
+    authorization."""
+
+    coverage: dict[str, str | None] = Field(
+        description="Persons' plan label -> benefit plan id; null: no drug coverage.",
+        examples=[{"PPO": "commercial-ppo", "None": None}],
+    )
+    child_coverage: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="Overrides of `coverage` for persons aged `child_max_age` or less.",
+    )
+    child_max_age: Annotated[int, Field(ge=0, le=120)] = Field(
+        default=18, description="Oldest age `child_coverage` applies to."
+    )
+    drug_coverage_attribute: str | None = Field(
+        default=None,
+        description="A person whose boolean attribute of this name is false has no drug coverage.",
+        examples=["part_d_enrolled"],
+    )
+    benefit_plans: tuple[dict[str, Any], ...] = Field(
+        default=(),
+        description="Benefit plans defined here (each a plan spec), besides the shipped ones "
+        "(scenarios/plans).",
+    )
+    processors: dict[str, Processor] = Field(
+        default_factory=dict,
+        description="Benefit plan id -> its claim routing and dispensing fee.",
+    )
+    default_processor: Processor = Field(
+        description="The routing and fee of any other benefit plan."
+    )
+    prior_authorization: PriorAuthorization | None = Field(
+        default=None, description="Drugs whose first claim is rejected, then approved."
+    )
     _loaded: dict[str, BenefitPlan] = PrivateAttr(default_factory=dict)
 
     @field_validator("prior_authorization")

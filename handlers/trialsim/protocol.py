@@ -110,8 +110,11 @@ def day_range(spec: Any) -> tuple[float, float]:
 class Criterion(_Model):
     """One inclusion or exclusion criterion: what it says and a condition on person attributes."""
 
-    description: str = Field(min_length=1)
-    condition: str | dict[str, Any]
+    description: str = Field(min_length=1, description="What the criterion says.")
+    condition: str | dict[str, Any] = Field(
+        description="A condition on person attributes (text or structured).",
+        examples=["age >= 18 and has_E11"],
+    )
 
     @field_validator("condition")
     @classmethod
@@ -127,9 +130,13 @@ class Criterion(_Model):
 class Screening(_Model):
     """From informed consent to the eligibility decision; failures are never randomised."""
 
-    duration_days: DistributionSpec
-    #: share of screened persons who fail screening (labs, consent withdrawn, ...)
-    failure_rate: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
+    duration_days: DistributionSpec = Field(
+        description="Days from consent to the decision: a delay distribution with an upper bound."
+    )
+    failure_rate: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = Field(
+        default=0.0,
+        description="Share of screened persons who fail screening (labs, consent withdrawn, ...).",
+    )
 
     @field_validator("duration_days", mode="before")
     @classmethod
@@ -148,12 +155,18 @@ class Dosing(_Model):
     """A constant-dosing period of an arm, from ``from_day`` to the next period (or the end of
     treatment)."""
 
-    from_day: int = Field(ge=1)
-    dose: float = Field(ge=0, allow_inf_nan=False)
-    unit: str = Field(min_length=1)
-    form: str = Field(min_length=1)
-    frequency: str
-    route: str
+    from_day: int = Field(ge=1, description="First study day of the period (Day 1 first).")
+    dose: float = Field(ge=0, allow_inf_nan=False, description="Dose per administration.")
+    unit: str = Field(min_length=1, description="Dose unit (EXDOSU).", examples=["mg"])
+    form: str = Field(min_length=1, description="Dose form (EXDOSFRM).", examples=["INJECTION"])
+    frequency: str = Field(
+        description="CDISC FREQ: QD, BID, TID, QID, QOD, EVERY WEEK, EVERY 2 WEEKS or "
+        "EVERY 4 WEEKS."
+    )
+    route: str = Field(
+        description="CDISC ROUTE: ORAL, SUBCUTANEOUS, INTRAVENOUS, INTRAMUSCULAR, TOPICAL or "
+        "TRANSDERMAL."
+    )
 
     @field_validator("frequency")
     @classmethod
@@ -169,11 +182,18 @@ class Dosing(_Model):
 class Arm(_Model):
     """A treatment arm: ARMCD (``code``), ARM (``name``), its share of the randomisation."""
 
-    code: str
-    name: str = Field(min_length=1)
-    ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    treatment: str = Field(min_length=1)
-    dosing: list[Dosing] = Field(min_length=1)
+    code: str = Field(
+        description="ARMCD: capitals and digits, starting with a capital, up to 20 characters.",
+        examples=["PBO"],
+    )
+    name: str = Field(min_length=1, description="ARM: the arm's name.")
+    ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        description="Randomisation weight."
+    )
+    treatment: str = Field(min_length=1, description="The treatment's name (EXTRT).")
+    dosing: list[Dosing] = Field(
+        min_length=1, description="Dosing periods: the first starts on Day 1."
+    )
 
     @field_validator("code")
     @classmethod
@@ -190,17 +210,27 @@ class Arm(_Model):
 class Visit(_Model):
     """A scheduled visit on study ``day`` (Day 1 is randomisation), +- ``window_days``."""
 
-    name: str = Field(min_length=1)
-    day: int = Field(ge=1)
-    window_days: int = Field(default=0, ge=0)
+    name: str = Field(min_length=1, description="Visit name (VISIT).", examples=["Week 4"])
+    day: int = Field(ge=1, description="Planned study day; visits are listed by day.")
+    window_days: int = Field(
+        default=0, ge=0, description="Days before or after `day` the visit may happen."
+    )
 
 
 class Dropout(_Model):
     """Early withdrawal: a constant hazard per day, or a probability between consecutive visits."""
 
-    per_day: Hazard | None = None
-    per_visit: Hazard | None = None
-    reasons: dict[str, Weight] = Field(default_factory=lambda: {"WITHDRAWAL BY SUBJECT": 1.0})
+    per_day: Hazard | None = Field(
+        default=None, description="Constant hazard of leaving per day (or give `per_visit`)."
+    )
+    per_visit: Hazard | None = Field(
+        default=None,
+        description="Probability of leaving between two consecutive visits (or give `per_day`).",
+    )
+    reasons: dict[str, Weight] = Field(
+        default_factory=lambda: {"WITHDRAWAL BY SUBJECT": 1.0},
+        description="CDISC NCOMPLT reason -> share; the shares sum to 1.",
+    )
 
     @field_validator("reasons")
     @classmethod
@@ -211,19 +241,32 @@ class Dropout(_Model):
 class AdverseEvent(_Model):
     """An adverse event term and how often, how severe and how serious it is in each arm."""
 
-    term: str
-    #: arm code -> share of the arm's subjects who have it if they complete the study
-    rates: dict[str, Probability] = Field(min_length=1)
-    #: CTCAE grade (1-5) -> share of the events; grade 5 is death
-    grades: dict[int, Weight] = Field(min_length=1)
-    #: share of grade 1-3 events that are serious (grade 4 and 5 events always are)
-    serious: Probability = 0.0
-    #: arm code -> share of events the investigator assesses as related (0 for arms not listed)
-    related: dict[str, Probability] = Field(default_factory=dict)
-    #: outcome of a non-fatal event -> share
-    outcomes: dict[str, Weight] = Field(default_factory=lambda: {"RECOVERED/RESOLVED": 1.0})
-    #: days from randomisation to onset (default: uniform over the study)
-    onset_days: DistributionSpec | None = None
+    term: str = Field(description="A term of the adverse event term table.", examples=["Nausea"])
+    rates: dict[str, Probability] = Field(
+        min_length=1,
+        description="Arm code -> share of the arm's subjects who have it if they complete the "
+        "study.",
+    )
+    grades: dict[int, Weight] = Field(
+        min_length=1, description="CTCAE grade (1-5) -> share of the events; grade 5 is death."
+    )
+    serious: Probability = Field(
+        default=0.0,
+        description="Share of grade 1-3 events that are serious (grade 4 and 5 events always are).",
+    )
+    related: dict[str, Probability] = Field(
+        default_factory=dict,
+        description="Arm code -> share of events the investigator assesses as related (0 for "
+        "arms not listed).",
+    )
+    outcomes: dict[str, Weight] = Field(
+        default_factory=lambda: {"RECOVERED/RESOLVED": 1.0},
+        description="CDISC OUT outcome of a non-fatal event -> share.",
+    )
+    onset_days: DistributionSpec | None = Field(
+        default=None,
+        description="Days from randomisation to onset (default: uniform over the study).",
+    )
 
     @field_validator("term")
     @classmethod
@@ -260,24 +303,40 @@ class AdverseEvent(_Model):
 class TrialProtocol(_Model):
     """A randomised trial, as the journey every eligible person lives (``protocol_journey``)."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
-    #: STUDYID (default: ``id`` in capitals)
-    study_id: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,39}$")] | None = None
-    title: str = Field(min_length=1)
-    description: str = ""
-    #: days over which persons are screened (consent dates are uniform over them)
-    enrollment_days: float = Field(ge=0, le=3650, allow_inf_nan=False)
-    #: SITEID values; subjects are spread evenly over the sites
-    sites: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,20}$")]] = Field(min_length=1)
-    screening: Screening
-    inclusion: list[Criterion] = Field(min_length=1)
-    exclusion: list[Criterion] = Field(default_factory=list)
-    arms: list[Arm] = Field(min_length=1)
-    #: the last study day of treatment (dosing stops after it)
-    treatment_days: int = Field(ge=1)
-    visits: list[Visit] = Field(min_length=1)
-    dropout: Dropout | None = None
-    adverse_events: list[AdverseEvent] = Field(default_factory=list)
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)] = Field(
+        description="The protocol's name, also the id of its journey.",
+        examples=["dm2-glp1-phase3"],
+    )
+    study_id: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,39}$")] | None = Field(
+        default=None, description="STUDYID (default: `id` in capitals)."
+    )
+    title: str = Field(min_length=1, description="The trial's title.")
+    description: str = Field(default="", description="What the trial studies.")
+    enrollment_days: float = Field(
+        ge=0,
+        le=3650,
+        allow_inf_nan=False,
+        description="Days over which persons are screened (consent dates are uniform over them).",
+    )
+    sites: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,20}$")]] = Field(
+        min_length=1, description="SITEID values; subjects are spread evenly over the sites."
+    )
+    screening: Screening = Field(description="From consent to the eligibility decision.")
+    inclusion: list[Criterion] = Field(min_length=1, description="Criteria every subject meets.")
+    exclusion: list[Criterion] = Field(
+        default_factory=list, description="Criteria no subject meets."
+    )
+    arms: list[Arm] = Field(min_length=1, description="The treatment arms.")
+    treatment_days: int = Field(
+        ge=1,
+        description="The last study day of treatment (dosing stops after it; at most the last "
+        "visit's day).",
+    )
+    visits: list[Visit] = Field(min_length=1, description="The visit schedule, by day.")
+    dropout: Dropout | None = Field(default=None, description="Early withdrawal.")
+    adverse_events: list[AdverseEvent] = Field(
+        default_factory=list, description="Adverse events by arm."
+    )
 
     @property
     def studyid(self) -> str:

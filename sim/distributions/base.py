@@ -26,9 +26,11 @@ class Sampler(ABC):
     @abstractmethod
     def sample(
         self, rng: np.random.Generator, n: int, attributes: Attributes | None = None
-    ) -> np.ndarray: ...
+    ) -> np.ndarray:
+        """``n`` values drawn from ``rng``, as a numpy array."""
 
     def sample_one(self, rng: np.random.Generator, attributes: Attributes | None = None) -> Any:
+        """One value (a Python scalar) drawn from ``rng``."""
         one = None if attributes is None else {k: np.asarray([v]) for k, v in attributes.items()}
         return self.sample(rng, 1, one)[0].item()
 

@@ -84,8 +84,12 @@ def check_weights(weights: list[float]) -> None:
 class _Bounded(_Spec):
     """Optional ``min``/``max``: the distribution is truncated to them, never clamped."""
 
-    min: FiniteFloat | None = None
-    max: FiniteFloat | None = None
+    min: FiniteFloat | None = Field(
+        default=None, description="Lower bound: the distribution is truncated to it."
+    )
+    max: FiniteFloat | None = Field(
+        default=None, description="Upper bound: the distribution is truncated to it."
+    )
 
     @model_validator(mode="after")
     def _bounds_ordered(self) -> _Bounded:
@@ -97,8 +101,14 @@ class _Bounded(_Spec):
 class CategoricalSpec(_Spec):
     """Named categories with weights that sum to 1."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "categorical", "weights": {"F": 0.51, "M": 0.49}}]}
+    )
+
     type: Literal["categorical"]
-    weights: dict[str, NonNegativeFloat] = Field(min_length=1)
+    weights: dict[str, NonNegativeFloat] = Field(
+        min_length=1, description="Category -> weight; the weights sum to 1."
+    )
 
     @field_validator("weights", mode="before")
     @classmethod
@@ -117,19 +127,38 @@ class CategoricalSpec(_Spec):
 class NormalSpec(_Bounded):
     """Gaussian; with bounds, the truncated normal."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"type": "normal", "mean": 72, "std_dev": 8, "min": 65, "max": 95}]
+        }
+    )
+
     type: Literal["normal"]
-    mean: FiniteFloat
-    std_dev: NonNegativeFloat
+    mean: FiniteFloat = Field(description="Mean before truncation.")
+    std_dev: NonNegativeFloat = Field(description="Standard deviation before truncation.")
 
 
 class LogNormalSpec(_Bounded):
     """``mean``/``std_dev`` are the output's arithmetic moments; ``mu``/``sigma`` the log's."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "log_normal", "mean": 5000, "std_dev": 8000}]}
+    )
+
     type: Literal["log_normal"]
-    mean: PositiveFloat | None = None
-    std_dev: PositiveFloat | None = None
-    mu: FiniteFloat | None = None
-    sigma: PositiveFloat | None = None
+    mean: PositiveFloat | None = Field(
+        default=None, description="Arithmetic mean of the output (with `std_dev`)."
+    )
+    std_dev: PositiveFloat | None = Field(
+        default=None, description="Arithmetic standard deviation of the output (with `mean`)."
+    )
+    mu: FiniteFloat | None = Field(
+        default=None, description="Mean of the underlying normal, of log(x) (with `sigma`)."
+    )
+    sigma: PositiveFloat | None = Field(
+        default=None,
+        description="Standard deviation of the underlying normal, of log(x) (with `mu`).",
+    )
 
     @model_validator(mode="after")
     def _one_parameterisation(self) -> LogNormalSpec:
@@ -156,9 +185,15 @@ class LogNormalSpec(_Bounded):
 
 
 class UniformSpec(_Spec):
+    """Every value between ``min`` and ``max`` equally likely."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "uniform", "min": 0, "max": 30}]}
+    )
+
     type: Literal["uniform"]
-    min: FiniteFloat
-    max: FiniteFloat
+    min: FiniteFloat = Field(description="Smallest value.")
+    max: FiniteFloat = Field(description="Largest value.")
 
     @model_validator(mode="after")
     def _ordered(self) -> UniformSpec:
@@ -185,9 +220,21 @@ def parse_band(label: str) -> tuple[int, int | None]:
 class AgeBandsSpec(_Spec):
     """Census-style bands with weights; an integer age is uniform within its band."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"type": "age_bands", "bands": {"0-17": 0.22, "18-64": 0.61, "65+": 0.17}}]
+        }
+    )
+
     type: Literal["age_bands"]
-    bands: dict[str, NonNegativeFloat] = Field(min_length=1)
-    open_band_max: Annotated[int, Field(ge=0, le=120), NUMBER] = 90
+    bands: dict[str, NonNegativeFloat] = Field(
+        min_length=1,
+        description='Band label ("18-64", both ends included, or "65+") -> weight; bands do '
+        "not overlap and the weights sum to 1.",
+    )
+    open_band_max: Annotated[int, Field(ge=0, le=120), NUMBER] = Field(
+        default=90, description='Oldest age of an open band ("65+").'
+    )
 
     @field_validator("bands")
     @classmethod
@@ -219,15 +266,25 @@ class AgeBandsSpec(_Spec):
 
 
 class ExplicitValue(_Spec):
-    value: Scalar
-    weight: NonNegativeFloat | None = None
+    """One value of an ``explicit`` distribution, with its weight."""
+
+    value: Scalar = Field(description="The value (a number, a text or a boolean).")
+    weight: NonNegativeFloat | None = Field(
+        default=None, description="Its weight; every value has one, or none has."
+    )
 
 
 class ExplicitSpec(_Spec):
     """A list of values, equally likely, or each with a weight (weights then sum to 1)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "explicit", "values": ["E11.9", "E11.65"]}]}
+    )
+
     type: Literal["explicit"]
-    values: list[Scalar | ExplicitValue] = Field(min_length=1)
+    values: list[Scalar | ExplicitValue] = Field(
+        min_length=1, description="Plain values (equally likely), or values with a weight."
+    )
 
     @field_validator("values")
     @classmethod
@@ -246,16 +303,26 @@ class ExplicitSpec(_Spec):
 
 
 class FixedSpec(_Spec):
+    """Always the same value."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"type": "fixed", "value": 30}]})
+
     type: Literal["fixed"]
-    value: Scalar
+    value: Scalar = Field(description="The value (a number, a text or a boolean).")
 
 
 class ExponentialSpec(_Bounded):
     """Waiting times: ``mean`` (or ``rate`` = 1/mean), optionally truncated."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "exponential", "mean": 14, "max": 90}]}
+    )
+
     type: Literal["exponential"]
-    mean: PositiveFloat | None = None
-    rate: PositiveFloat | None = None
+    mean: PositiveFloat | None = Field(
+        default=None, description="Mean before truncation (or give `rate`)."
+    )
+    rate: PositiveFloat | None = Field(default=None, description="1 / mean (or give `mean`).")
 
     @model_validator(mode="after")
     def _mean_or_rate(self) -> ExponentialSpec:
@@ -271,11 +338,19 @@ class ExponentialSpec(_Bounded):
 class GammaSpec(_Bounded):
     """``shape``/``scale``, or the output's ``mean``/``std_dev``."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "gamma", "mean": 4.5, "std_dev": 2.5, "min": 1}]}
+    )
+
     type: Literal["gamma"]
-    shape: PositiveFloat | None = None
-    scale: PositiveFloat | None = None
-    mean: PositiveFloat | None = None
-    std_dev: PositiveFloat | None = None
+    shape: PositiveFloat | None = Field(default=None, description="Shape k (with `scale`).")
+    scale: PositiveFloat | None = Field(default=None, description="Scale theta (with `shape`).")
+    mean: PositiveFloat | None = Field(
+        default=None, description="Mean before truncation (with `std_dev`)."
+    )
+    std_dev: PositiveFloat | None = Field(
+        default=None, description="Standard deviation before truncation (with `mean`)."
+    )
 
     @model_validator(mode="after")
     def _one_parameterisation(self) -> GammaSpec:
@@ -294,16 +369,30 @@ class GammaSpec(_Bounded):
 
 
 class WeibullSpec(_Bounded):
+    """Times to failure or discontinuation: ``shape`` and ``scale``, optionally truncated."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "weibull", "shape": 1.5, "scale": 200}]}
+    )
+
     type: Literal["weibull"]
-    shape: PositiveFloat
-    scale: PositiveFloat = 1.0
+    shape: PositiveFloat = Field(
+        description="Below 1 the hazard falls with time, above 1 it rises."
+    )
+    scale: PositiveFloat = Field(default=1.0, description="Scale (characteristic life).")
 
 
 class TriangularSpec(_Spec):
+    """An expert's estimate: shortest, usual and longest."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "triangular", "min": 3, "mode": 7, "max": 28}]}
+    )
+
     type: Literal["triangular"]
-    min: FiniteFloat
-    mode: FiniteFloat
-    max: FiniteFloat
+    min: FiniteFloat = Field(description="Smallest value.")
+    mode: FiniteFloat = Field(description="Most likely value, between `min` and `max`.")
+    max: FiniteFloat = Field(description="Largest value.")
 
     @model_validator(mode="after")
     def _ordered(self) -> TriangularSpec:
@@ -315,19 +404,35 @@ class TriangularSpec(_Spec):
 
 
 class PoissonSpec(_Spec):
+    """Counts of independent events."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"type": "poisson", "mean": 3.2}]})
+
     type: Literal["poisson"]
-    mean: NonNegativeFloat
+    mean: NonNegativeFloat = Field(description="Mean count (also the variance).")
 
 
 class NegativeBinomialSpec(_Spec):
     """Over-dispersed counts: ``mean`` and ``dispersion`` (k; variance = mean + mean^2/k),
     or numpy's ``n``/``p``."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"type": "negative_binomial", "mean": 1.4, "dispersion": 0.8}]
+        }
+    )
+
     type: Literal["negative_binomial"]
-    mean: NonNegativeFloat | None = None
-    dispersion: PositiveFloat | None = None
-    n: PositiveFloat | None = None
-    p: Annotated[float, Field(gt=0, le=1), NUMBER] | None = None
+    mean: NonNegativeFloat | None = Field(
+        default=None, description="Mean count (with `dispersion`)."
+    )
+    dispersion: PositiveFloat | None = Field(
+        default=None, description="k: variance = mean + mean^2 / k (with `mean`)."
+    )
+    n: PositiveFloat | None = Field(default=None, description="numpy's n (with `p`).")
+    p: Annotated[float, Field(gt=0, le=1), NUMBER] | None = Field(
+        default=None, description="numpy's p (with `n`)."
+    )
 
     @model_validator(mode="after")
     def _one_parameterisation(self) -> NegativeBinomialSpec:
@@ -348,17 +453,31 @@ class NegativeBinomialSpec(_Spec):
 class BetaSpec(_Spec):
     """Proportions in [0, 1] (adherence, shares)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "beta", "alpha": 8, "beta": 2}]}
+    )
+
     type: Literal["beta"]
-    alpha: PositiveFloat
-    beta: PositiveFloat
+    alpha: PositiveFloat = Field(description="alpha; the mean is alpha / (alpha + beta).")
+    beta: PositiveFloat = Field(description="beta.")
 
 
 class EmpiricalSpec(_Spec):
     """A histogram: ``edges`` (n+1, increasing) and ``weights`` (n); uniform within a bin."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"type": "empirical", "edges": [1, 3, 8, 30], "weights": [0.5, 0.4, 0.1]}]
+        }
+    )
+
     type: Literal["empirical"]
-    edges: list[FiniteFloat] = Field(min_length=2)
-    weights: list[NonNegativeFloat] = Field(min_length=1)
+    edges: list[FiniteFloat] = Field(
+        min_length=2, description="Bin edges, increasing: one more than the weights."
+    )
+    weights: list[NonNegativeFloat] = Field(
+        min_length=1, description="One weight per bin; they sum to 1."
+    )
 
     @field_validator("edges")
     @classmethod
@@ -384,13 +503,36 @@ class EmpiricalSpec(_Spec):
 
 
 class MixtureComponent(_Spec):
-    weight: NonNegativeFloat
-    distribution: DistributionSpec
+    """One component of a ``mixture``."""
+
+    weight: NonNegativeFloat = Field(description="Share of the values drawn from it.")
+    distribution: DistributionSpec = Field(description="The component's distribution.")
 
 
 class MixtureSpec(_Spec):
+    """Each value comes from one component, chosen by weight."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "mixture",
+                    "components": [
+                        {"weight": 0.3, "distribution": {"type": "fixed", "value": 0}},
+                        {
+                            "weight": 0.7,
+                            "distribution": {"type": "log_normal", "mean": 900, "std_dev": 1500},
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
     type: Literal["mixture"]
-    components: list[MixtureComponent] = Field(min_length=1)
+    components: list[MixtureComponent] = Field(
+        min_length=1, description="The components; their weights sum to 1."
+    )
 
     @field_validator("components")
     @classmethod
@@ -407,14 +549,42 @@ class ConditionalRule(_Spec):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    condition: Condition = Field(alias="if")
-    distribution: DistributionSpec
+    condition: Condition = Field(
+        alias="if",
+        description="A text expression or a structured condition on the person's attributes.",
+        examples=["severity == 'uncontrolled' and age >= 65"],
+    )
+    distribution: DistributionSpec = Field(description="The distribution when it holds.")
 
 
 class ConditionalSpec(_Spec):
+    """A distribution chosen by rules on the person's attributes: the first that holds."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "conditional",
+                    "rules": [
+                        {
+                            "if": "severity == 'uncontrolled'",
+                            "distribution": {"type": "normal", "mean": 9.5, "std_dev": 1},
+                        }
+                    ],
+                    "default": {"type": "normal", "mean": 6.8, "std_dev": 0.5},
+                }
+            ]
+        }
+    )
+
     type: Literal["conditional"]
-    rules: list[ConditionalRule] = Field(min_length=1)
-    default: DistributionSpec | None = None
+    rules: list[ConditionalRule] = Field(
+        min_length=1, description="Rules in order; the first whose `if` holds is used."
+    )
+    default: DistributionSpec | None = Field(
+        default=None,
+        description="For persons no rule matches (without it, such a person is an error).",
+    )
 
 
 DistributionSpec = Annotated[

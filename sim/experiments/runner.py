@@ -32,6 +32,8 @@ BASE = "base"
 
 @dataclass(frozen=True)
 class LoadedExperiment:
+    """An experiment checked and ready to run: its spec and the base scenario's data."""
+
     spec: ExperimentSpecification
     scenario_data: dict[str, Any]
     scenario_base: Path | None
@@ -40,6 +42,8 @@ class LoadedExperiment:
 
 @dataclass(frozen=True)
 class ExperimentResult:
+    """The values of every metric in every run (``raw``) and their comparison (``summary``)."""
+
     spec: ExperimentSpecification
     #: variant, replication, seed, metric, value
     raw: pa.Table
@@ -123,6 +127,10 @@ def _job(
 def run_experiment(
     source: str | Path | dict[str, Any] | LoadedExperiment, *, workers: int = 1
 ) -> ExperimentResult:
+    """Runs every variant (and the base) for every replication, ``workers`` runs at a time,
+    and summarises each metric with its mean, its difference to the base and their 95 %
+    confidence intervals. Replication *r* has the same seed in every variant (common random
+    numbers). ``source`` is what ``load_experiment`` takes, or its result."""
     loaded = source if isinstance(source, LoadedExperiment) else load_experiment(source)
     spec = loaded.spec
     variants = {BASE: [], **{name: v.set for name, v in spec.variants.items()}}

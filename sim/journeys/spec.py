@@ -131,16 +131,26 @@ def shorthand_delay(value: Any) -> Any:
 class ChoiceSpec(_Model):
     """Membership of an exclusive choice: exactly one event of a group fires, by weight."""
 
-    group: str = Field(min_length=1)
-    weight: Probability
+    group: str = Field(
+        min_length=1, description="The group's name; its branches share their `depends_on`."
+    )
+    weight: Probability = Field(
+        description="Chance of this branch; the weights of a group sum to 1."
+    )
 
 
 class RepeatSpec(_Model):
     """Occurrences after the first, ``every`` apart, until ``count`` or ``until_day``."""
 
-    every: DistributionSpec
-    count: Annotated[int, Field(ge=1, le=MAX_OCCURRENCES), NUMBER] | None = None
-    until_day: Annotated[float, Field(ge=0, allow_inf_nan=False), NUMBER] | None = None
+    every: DistributionSpec = Field(
+        description="Days between occurrences: a distribution, a number or the shorthand."
+    )
+    count: Annotated[int, Field(ge=1, le=MAX_OCCURRENCES), NUMBER] | None = Field(
+        default=None, description="Occurrences in all, the first included."
+    )
+    until_day: Annotated[float, Field(ge=0, allow_inf_nan=False), NUMBER] | None = Field(
+        default=None, description="No occurrence after this day (days since the journey start)."
+    )
 
     @field_validator("every", mode="before")
     @classmethod
@@ -151,22 +161,52 @@ class RepeatSpec(_Model):
 class EventSpec(_Model):
     """One event definition of a journey."""
 
-    id: str
-    name: str | None = None
-    event_type: str = Field(min_length=1)
-    product: Product
-    delay: DistributionSpec = Field(
-        default_factory=lambda: {"type": "fixed", "value": 0.0}, validate_default=True
+    id: str = Field(
+        description="Unique in the journey; conditions refer to it as `events.<id>`.",
+        examples=["initial_dx"],
     )
-    depends_on: tuple[str, ...] = ()
-    probability: Probability = 1.0
-    conditions: Condition | list[Condition] | None = None
-    choice: ChoiceSpec | None = None
-    repeat: RepeatSpec | None = None
-    #: a shared resource of the scenario (a clinic's slots, a specialist panel) the event
-    #: waits for: it fires when one is free, and holds it for the resource's service time
-    resource: str | None = Field(default=None, min_length=1)
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    name: str | None = Field(default=None, description="A readable name.")
+    event_type: str = Field(
+        min_length=1,
+        description="What happened; the product's handler and the triggers key on it.",
+        examples=["diagnosis"],
+    )
+    product: Product = Field(description="The product whose records the event makes.")
+    delay: DistributionSpec = Field(
+        default_factory=lambda: {"type": "fixed", "value": 0.0},
+        validate_default=True,
+        description="Days after the latest dependency (or the journey start): a distribution, "
+        "a number or the shorthand `{days, days_min, days_max, distribution}`.",
+    )
+    depends_on: tuple[str, ...] = Field(
+        default=(),
+        description="One event id or a list: the event is ready when all have happened.",
+    )
+    probability: Probability = Field(
+        default=1.0, description="Chance that the event happens when it would fire."
+    )
+    conditions: Condition | list[Condition] | None = Field(
+        default=None,
+        description="A condition (text or structured) or a list of them, all of which must "
+        "hold when the event would fire.",
+        examples=["events.a1c.value > 9 and age >= 65"],
+    )
+    choice: ChoiceSpec | None = Field(
+        default=None, description="Makes the event a branch of an exclusive choice."
+    )
+    repeat: RepeatSpec | None = Field(default=None, description="Occurrences after the first.")
+    resource: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A shared resource of the scenario (a clinic's slots, a specialist panel) "
+        "the event waits for: it fires when one is free, and holds it for the resource's "
+        "service time.",
+    )
+    parameters: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Values copied to the record; a distribution, or "
+        "`{sample: <distribution>, round: <digits>}`, is drawn per occurrence.",
+    )
 
     @field_validator("parameters")
     @classmethod
@@ -215,13 +255,27 @@ class EventSpec(_Model):
 class JourneySpecification(_Model):
     """What happens to a person: events with delays, dependencies, choices and repetition."""
 
-    id: str
-    name: str = ""
-    description: str = ""
-    products: tuple[Product, ...] = ()
-    duration_days: Annotated[float, Field(gt=0, le=36_525, allow_inf_nan=False), NUMBER]
-    applies_to: Condition | None = None
-    events: tuple[EventSpec, ...] = Field(max_length=MAX_EVENTS)
+    id: str = Field(
+        description="The journey's id: letters, digits, '-', '_' or '.'.",
+        examples=["diabetic-first-year"],
+    )
+    name: str = Field(default="", description="A readable name.")
+    description: str = Field(default="", description="What the journey models.")
+    products: tuple[Product, ...] = Field(
+        default=(), description="When given, every event's product must be one of these."
+    )
+    duration_days: Annotated[float, Field(gt=0, le=36_525, allow_inf_nan=False), NUMBER] = Field(
+        description="The journey's horizon in days from its start: later events are not emitted."
+    )
+    applies_to: Condition | None = Field(
+        default=None,
+        description="Who lives the journey: a condition on person attributes (everyone when "
+        "omitted).",
+        examples=["has_E11"],
+    )
+    events: tuple[EventSpec, ...] = Field(
+        max_length=MAX_EVENTS, description="The event definitions, in any order."
+    )
 
     @field_validator("events")
     @classmethod

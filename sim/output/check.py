@@ -25,6 +25,8 @@ EXAMPLES = 5
 
 @dataclass(frozen=True)
 class RuleResult:
+    """One rule's outcome: the items it ``checked`` and how many ``failures``."""
+
     rule: str
     checked: int
     failures: int
@@ -34,6 +36,9 @@ class RuleResult:
 
 @dataclass(frozen=True)
 class CheckReport:
+    """The outcome of every rule that applies to an output (``results``), and the rules
+    ``skipped`` because the output lacks their tables."""
+
     results: tuple[RuleResult, ...]
     #: rules not applicable to this output, with the tables they need
     skipped: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
@@ -43,6 +48,7 @@ class CheckReport:
         return all(result.failures == 0 for result in self.results)
 
     def result(self, rule: str) -> RuleResult:
+        """The outcome of the rule named ``rule``."""
         return next(result for result in self.results if result.rule == rule)
 
     @property

@@ -1,5 +1,6 @@
 """What a DuckDB output gets beyond its tables: primary keys on the one-row-per-entity tables,
-comments on the core columns, and views for common questions.
+comments on the tables, views and columns (the core ones below, the others from
+``columns.yaml``), and views for common questions.
 
 Keys are added after the data (DuckDB checks them then: a duplicate id fails the run instead
 of landing quietly). DuckDB cannot add foreign keys to existing tables; ``healthsim check``
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["finish_duckdb"]
+from sim.output.columns import TableDoc, table_docs, view_docs
+
+__all__ = ["COMMENTS", "PRIMARY_KEYS", "VIEWS", "finish_duckdb"]
 
 PRIMARY_KEYS = {
     "persons": "person_id",
@@ -93,16 +96,27 @@ def finish_duckdb(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> No
     for table, column in PRIMARY_KEYS.items():
         if table in tables:
             connection.execute(f'ALTER TABLE "{table}" ADD PRIMARY KEY ("{column}")')
-    for table, comments in COMMENTS.items():
-        if table not in tables:
-            continue
-        columns = {row[0] for row in connection.sql(f'DESCRIBE "{table}"').fetchall()}
-        for column, text in comments.items():
-            quoted = text.replace("'", "''")
-            if column is None:
-                connection.execute(f"COMMENT ON TABLE \"{table}\" IS '{quoted}'")
-            elif column in columns:
-                connection.execute(f"COMMENT ON COLUMN \"{table}\".\"{column}\" IS '{quoted}'")
-    for view, (needs, sql) in VIEWS.items():
-        if set(needs) <= tables:
-            connection.execute(f'CREATE VIEW "{view}" AS {sql}')
+    views = [view for view, (needs, _) in VIEWS.items() if set(needs) <= tables]
+    for view in views:
+        connection.execute(f'CREATE VIEW "{view}" AS {VIEWS[view][1]}')
+    documented = [(table_docs().get(name), "TABLE", name) for name in sorted(tables)]
+    documented += [(view_docs().get(name), "VIEW", name) for name in views]
+    # one transaction: a statement each would commit (and sync the file) hundreds of times
+    connection.execute("BEGIN TRANSACTION")
+    for doc, kind, name in documented:
+        if doc is not None:
+            _comment(connection, doc, kind, name)
+    connection.execute("COMMIT")
+
+
+def _comment(connection: duckdb.DuckDBPyConnection, doc: TableDoc, kind: str, name: str) -> None:
+    connection.execute(f'COMMENT ON {kind} "{name}" IS {_quoted(doc.description)}')
+    for (column,) in connection.sql(f'SELECT column_name FROM (DESCRIBE "{name}")').fetchall():
+        entry = doc.column(column)
+        if entry is not None:
+            text = _quoted(entry.description)
+            connection.execute(f'COMMENT ON COLUMN "{name}"."{column}" IS {text}')
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

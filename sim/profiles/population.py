@@ -21,11 +21,17 @@ __all__ = ["Population", "generate_population"]
 
 @dataclass(frozen=True)
 class Population:
+    """Generated persons: ``table`` (one row a person, the persons table's columns), the
+    compiled ``profile`` they were drawn from and the master ``seed``."""
+
     profile: CompiledProfile
     seed: int
     table: pa.Table
 
     def validation_report(self, confidence: float = 0.99) -> ValidationReport:
+        """Every target of the profile against what was generated, each with an acceptance
+        interval chosen so that all pass together with probability ``confidence`` when the
+        generator is right."""
         return validate_population(self.profile, self.table, confidence)
 
 
@@ -46,8 +52,11 @@ def generate_population(
     start: int = 0,
     names: bool | None = None,
 ) -> Population:
-    """Persons ``start .. start + count`` of ``profile`` (count and seed default to the
-    profile's ``generation`` section)."""
+    """Persons ``start .. start + count`` of ``profile``: a path, a shipped name, a mapping or
+    a loaded profile. ``count`` and ``seed`` default to the profile's ``generation`` section,
+    ``names`` (names and addresses) too. Person *i* is the same whatever the count or start.
+
+    Example: ``sim.generate_population("medicare-diabetic", count=5000, seed=42).table``."""
     compiled = _compiled(profile)
     generation = compiled.spec.generation
     count = generation.count if count is None else count

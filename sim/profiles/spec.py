@@ -50,15 +50,25 @@ class _Model(BaseModel):
 
 
 class ProbabilityRule(_Model):
-    condition: str | dict[str, Any] = Field(alias="if")
-    value: Probability
+    """One rule of a ruled probability: the value when the condition holds."""
+
+    condition: str | dict[str, Any] = Field(
+        alias="if",
+        description="A condition on attributes drawn earlier (text or structured).",
+        examples=["severity == 'uncontrolled' and age >= 75"],
+    )
+    value: Probability = Field(description="The probability when it holds.")
 
 
 class ReferencePrevalence(_Model):
-    """The adult PLACES prevalence of ``measure`` in the person's own county, graded by age
-    (children: pediatric rates). See docs/reference-data.md."""
+    """The adult PLACES prevalence of the ``reference`` measure in the person's own county,
+    graded by age (children: pediatric rates); see the reference data guide."""
 
-    reference: str
+    reference: str = Field(
+        description="A PLACES measure: diabetes, obesity, hypertension, high_cholesterol, "
+        "asthma, copd, chd, stroke, ckd, depression, cancer, arthritis or smoking.",
+        examples=["diabetes"],
+    )
 
     @field_validator("reference")
     @classmethod
@@ -75,28 +85,55 @@ class ReferencePrevalence(_Model):
 class RuledProbability(_Model):
     """A probability that depends on the person: the first matching rule, else the default."""
 
-    rules: list[ProbabilityRule] = Field(min_length=1)
-    default: Probability
+    rules: list[ProbabilityRule] = Field(
+        min_length=1, description="Rules in order; the first that holds gives the probability."
+    )
+    default: Probability = Field(description="The probability when no rule holds.")
 
 
 class GenerationSpec(_Model):
-    count: Annotated[int, Field(ge=1, le=MAX_PERSONS), NUMBER] = 1000
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1), NUMBER] = 42
-    products: list[Product] = Field(default_factory=lambda: ["patientsim"])
-    reference_date: SupportedDate = DEFAULT_REFERENCE_DATE
-    names: bool = True
-    validation: Literal["strict", "lenient"] = "strict"
+    """Defaults of a generation: how many, which seed, which products, ages on which date."""
+
+    count: Annotated[int, Field(ge=1, le=MAX_PERSONS), NUMBER] = Field(
+        default=1000, description="Persons when no count is given."
+    )
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1), NUMBER] = Field(
+        default=42, description="Master seed when no seed is given; 0 is a seed like any other."
+    )
+    products: list[Product] = Field(
+        default_factory=lambda: ["patientsim"],
+        description="The products the persons take part in.",
+    )
+    reference_date: SupportedDate = Field(
+        default=DEFAULT_REFERENCE_DATE,
+        description="Ages are exact on this date (never the wall clock).",
+    )
+    names: bool = Field(default=True, description="Generate names and street addresses.")
+    validation: Literal["strict", "lenient"] = Field(
+        default="strict", description="Accepted for compatibility; generation does not read it."
+    )
 
 
 class GeographySpec(_Model):
     """Where people live: one county, a state, a list of counties, or the nation."""
 
-    county: str | None = None
-    state: str | None = None
-    counties: list[str] | None = None
-    national: bool = False
-    #: take age, sex, race/ethnicity and adult prevalences from the reference data
-    use_reference: bool = True
+    county: str | None = Field(
+        default=None,
+        description="A county: 5-digit FIPS or a name with its state.",
+        examples=["48201", "Harris County, TX"],
+    )
+    state: str | None = Field(
+        default=None, description="A state: abbreviation, name or FIPS.", examples=["TX"]
+    )
+    counties: list[str] | None = Field(
+        default=None, description="Several counties (FIPS codes or names with their state)."
+    )
+    national: bool = Field(default=False, description="Every county of the nation.")
+    use_reference: bool = Field(
+        default=True,
+        description="Take age, sex, race/ethnicity and adult prevalences from the reference "
+        "data where the profile does not give them.",
+    )
 
     @field_validator("county", mode="before")
     @classmethod
@@ -133,12 +170,23 @@ class GeographySpec(_Model):
 
 
 class DemographicsSpec(_Model):
-    age: DistributionSpec | None = None
-    sex: DistributionSpec | None = None
-    race_ethnicity: DistributionSpec | None = None
-    #: ages outside these are not generated (hybrid profiles: "Harris County, but 65+ only")
-    min_age: Annotated[int, Field(ge=0, le=120), NUMBER] | None = None
-    max_age: Annotated[int, Field(ge=0, le=120), NUMBER] | None = None
+    """Age, sex and race/ethnicity: distributions, or the reference data's when omitted."""
+
+    age: DistributionSpec | None = Field(
+        default=None, description="Age in whole years on the reference date."
+    )
+    sex: DistributionSpec | None = Field(default=None, description="Sex: `M` or `F`.")
+    race_ethnicity: DistributionSpec | None = Field(
+        default=None, description="Race and ethnicity categories."
+    )
+    min_age: Annotated[int, Field(ge=0, le=120), NUMBER] | None = Field(
+        default=None,
+        description='Younger ages are not generated (hybrid profiles: "Harris County, but 65+ '
+        'only").',
+    )
+    max_age: Annotated[int, Field(ge=0, le=120), NUMBER] | None = Field(
+        default=None, description="Older ages are not generated."
+    )
 
     @model_validator(mode="after")
     def _age_range(self) -> DemographicsSpec:
@@ -150,10 +198,19 @@ class DemographicsSpec(_Model):
 class ConditionSpec(_Model):
     """A diagnosis with its prevalence: a number, or rules on earlier attributes."""
 
-    code: Annotated[str, Field(min_length=1, max_length=16)]
-    description: str = ""
-    prevalence: Probability | RuledProbability | ReferencePrevalence
-    severity: DistributionSpec | None = None
+    code: Annotated[str, Field(min_length=1, max_length=16)] = Field(
+        description="ICD-10-CM code; the person's flag is `has_<code>`.", examples=["E78.5"]
+    )
+    description: str = Field(default="", description="The condition's name.")
+    prevalence: Probability | RuledProbability | ReferencePrevalence = Field(
+        description="Share of persons who have it: a number, rules, or the county's reference "
+        "prevalence."
+    )
+    severity: DistributionSpec | None = Field(
+        default=None,
+        description="Severity of those who have it: column `severity` for the primary "
+        "condition, `severity_<code>` for a comorbidity.",
+    )
 
     @field_validator("code")
     @classmethod
@@ -164,17 +221,34 @@ class ConditionSpec(_Model):
 
 
 class MedicationSpec(_Model):
-    drug: str
-    drug_class: str | None = Field(default=None, alias="class")
-    rxnorm: str | None = None
-    prevalence: Probability | RuledProbability
+    """A medication the person takes at the start; the flag is ``takes_<drug>``."""
+
+    drug: str = Field(description="Drug name.", examples=["metformin"])
+    drug_class: str | None = Field(
+        default=None, alias="class", description="Therapeutic class.", examples=["biguanide"]
+    )
+    rxnorm: str | None = Field(default=None, description="RxNorm code.", examples=["860975"])
+    prevalence: Probability | RuledProbability = Field(
+        description="Share of persons who take it: a number or rules."
+    )
 
 
 class ClinicalSpec(_Model):
-    primary_condition: ConditionSpec | None = None
-    comorbidities: list[ConditionSpec] = Field(default_factory=list)
-    labs: dict[str, DistributionSpec] = Field(default_factory=dict)
-    medications: list[MedicationSpec] = Field(default_factory=list)
+    """Conditions, lab values and medications at the start, drawn in that order."""
+
+    primary_condition: ConditionSpec | None = Field(
+        default=None, description="The condition the profile is about."
+    )
+    comorbidities: list[ConditionSpec] = Field(
+        default_factory=list,
+        description="Further conditions, drawn in order; rules may read earlier ones.",
+    )
+    labs: dict[str, DistributionSpec] = Field(
+        default_factory=dict, description="Lab name -> distribution of its value: a column each."
+    )
+    medications: list[MedicationSpec] = Field(
+        default_factory=list, description="Medications taken at the start."
+    )
 
     @model_validator(mode="after")
     def _unique_codes(self) -> ClinicalSpec:
@@ -192,10 +266,20 @@ class ClinicalSpec(_Model):
 class CoverageSpec(_Model):
     """Coverage type (fixed, a distribution, or by age when omitted) and the plan mix."""
 
-    type: CoverageType | DistributionSpec | None = None
-    plan_distribution: dict[str, Probability] | None = None
-    #: why someone under 65 has Medicare (disability, ESRD); required if that can happen
-    medicare_under_65_reasons: dict[str, Probability] | None = None
+    type: CoverageType | DistributionSpec | None = Field(
+        default=None,
+        description="A coverage type, a distribution of them, or by age when omitted.",
+    )
+    plan_distribution: dict[str, Probability] | None = Field(
+        default=None,
+        description="Plan label -> share (needs a single coverage type); weights sum to 1.",
+        examples=[{"Medicare Advantage": 0.55, "Original Medicare": 0.45}],
+    )
+    medicare_under_65_reasons: dict[str, Probability] | None = Field(
+        default=None,
+        description="Why someone under 65 has Medicare (disability, ESRD) -> share; required "
+        "if that can happen.",
+    )
 
     @field_validator("plan_distribution", "medicare_under_65_reasons")
     @classmethod
@@ -206,16 +290,33 @@ class CoverageSpec(_Model):
 
 
 class ProfileSpecification(_Model):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)] = "profile"
-    name: str = ""
-    description: str = ""
-    generation: GenerationSpec = Field(default_factory=GenerationSpec)
-    demographics: DemographicsSpec = Field(default_factory=DemographicsSpec)
-    geography: GeographySpec | None = None
-    clinical: ClinicalSpec = Field(default_factory=ClinicalSpec)
-    coverage: CoverageSpec | None = None
-    #: further person attributes, each a distribution (may read earlier attributes)
-    attributes: dict[str, DistributionSpec] = Field(default_factory=dict)
+    """Who is generated: demographics, geography, conditions, labs, medications, coverage."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)] = Field(
+        default="profile", description="The profile's id.", examples=["medicare-diabetic"]
+    )
+    name: str = Field(default="", description="A readable name.")
+    description: str = Field(default="", description="Who the profile describes.")
+    generation: GenerationSpec = Field(
+        default_factory=GenerationSpec, description="Count, seed, products, reference date."
+    )
+    demographics: DemographicsSpec = Field(
+        default_factory=DemographicsSpec, description="Age, sex and race/ethnicity."
+    )
+    geography: GeographySpec | None = Field(
+        default=None, description="Where people live (the nation when omitted)."
+    )
+    clinical: ClinicalSpec = Field(
+        default_factory=ClinicalSpec, description="Conditions, labs and medications."
+    )
+    coverage: CoverageSpec | None = Field(
+        default=None, description="Coverage type and plans (by age when omitted)."
+    )
+    attributes: dict[str, DistributionSpec] = Field(
+        default_factory=dict,
+        description="Further person attributes, in order, each a distribution (may read "
+        "earlier attributes): a column each.",
+    )
 
     @field_validator("attributes")
     @classmethod

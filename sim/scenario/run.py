@@ -34,6 +34,11 @@ __all__ = ["RunResult", "run"]
 
 @dataclass
 class RunResult:
+    """What a run made: the loaded ``scenario``, its ``seed`` and ``count``, rows per table,
+    events per event type, and, when it wrote an output, where (``out``) and how
+    (``format``). The tables themselves are in memory (a run without ``out``) or read back
+    from the output on demand."""
+
     scenario: Scenario
     seed: int
     count: int
@@ -63,9 +68,11 @@ class RunResult:
         return _read_back(self.out, self.format, [name])[name]
 
     def to_duckdb(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Writes every table into a DuckDB file (atomically, as a run does); its path."""
         return write_tables(self.tables, path, format="duckdb", overwrite=overwrite)
 
     def to_parquet(self, folder: str | Path, *, overwrite: bool = False) -> Path:
+        """Writes every table into a folder of Parquet datasets (one per table); its path."""
         return write_tables(self.tables, folder, format="parquet", overwrite=overwrite)
 
 

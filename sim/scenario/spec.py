@@ -37,27 +37,49 @@ class _Model(BaseModel):
 class ScenarioJourney(_Model):
     """A journey (shipped name, path or inline mapping) and who it applies to."""
 
-    journey: str | dict[str, Any]
-    #: condition on person attributes (``has_E11``); overrides the journey's own
-    applies_to: str | dict[str, Any] | None = None
+    journey: str | dict[str, Any] = Field(
+        description="A shipped journey name, a path (relative to the scenario file) or an "
+        "inline journey.",
+        examples=["diabetic-first-year"],
+    )
+    applies_to: str | dict[str, Any] | None = Field(
+        default=None,
+        description="A condition on person attributes; overrides the journey's own.",
+        examples=["has_E11"],
+    )
 
 
 class HouseholdMember(_Model):
     """One person of an explicit household: who they are and which journeys they live."""
 
-    key: Annotated[str, Field(pattern=KEY, max_length=40)]
-    first_name: str = Field(min_length=1)
-    last_name: str | None = None
-    relationship: Literal["subscriber", "spouse", "child", "dependent"]
-    sex: Literal["M", "F"]
-    age: Annotated[int, Field(ge=0, le=120), NUMBER] | None = None
-    birth_date: dt.date | None = None
-    #: ICD-10-CM codes; each sets ``has_<code>`` and ``has_<category>`` (E11.9: has_E11_9, has_E11)
-    conditions: list[str] = Field(default_factory=list)
-    #: more person attributes the journeys read (``severity: uncontrolled``)
-    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
-    #: journeys (names, paths or inline) this member lives, besides the scenario's own
-    journeys: list[str | dict[str, Any]] = Field(default_factory=list)
+    key: Annotated[str, Field(pattern=KEY, max_length=40)] = Field(
+        description="The member's key in the household (the persons' `member_key`).",
+        examples=["diane"],
+    )
+    first_name: str = Field(min_length=1, description="First name.")
+    last_name: str | None = Field(default=None, description="Last name (default: the household's).")
+    relationship: Literal["subscriber", "spouse", "child", "dependent"] = Field(
+        description="Relationship to the subscriber."
+    )
+    sex: Literal["M", "F"] = Field(description="Sex.")
+    age: Annotated[int, Field(ge=0, le=120), NUMBER] | None = Field(
+        default=None, description="Age on the reference date (or give `birth_date`)."
+    )
+    birth_date: dt.date | None = Field(default=None, description="Birth date (or give `age`).")
+    conditions: list[str] = Field(
+        default_factory=list,
+        description="ICD-10-CM codes; each sets `has_<code>` and `has_<category>` (E11.9: "
+        "has_E11_9, has_E11).",
+    )
+    attributes: dict[str, AttributeValue] = Field(
+        default_factory=dict,
+        description="More person attributes the journeys read (`severity: uncontrolled`).",
+    )
+    journeys: list[str | dict[str, Any]] = Field(
+        default_factory=list,
+        description="Journeys (names, paths or inline) this member lives, besides the "
+        "scenario's own.",
+    )
 
     @field_validator("conditions")
     @classmethod
@@ -77,16 +99,23 @@ class HouseholdMember(_Model):
 class Household(_Model):
     """People on one plan, simulated together: a subscriber and their dependents."""
 
-    key: Annotated[str, Field(pattern=KEY, max_length=40)]
-    last_name: str = Field(min_length=1)
-    #: the benefit plan the family shares
-    plan: str = "family-ppo"
-    coverage_type: str = "Commercial"
-    county_fips: Annotated[str, Field(pattern=r"^[0-9]{5}$")]
-    address_line: str = ""
-    city: str = ""
-    zip_code: Annotated[str, Field(pattern=r"^[0-9]{5}$")] | None = None
-    members: list[HouseholdMember] = Field(min_length=1, max_length=20)
+    key: Annotated[str, Field(pattern=KEY, max_length=40)] = Field(
+        description="The household's key (the persons' `household_key`).", examples=["oswald"]
+    )
+    last_name: str = Field(min_length=1, description="The family's last name.")
+    plan: str = Field(default="family-ppo", description="The benefit plan the family shares.")
+    coverage_type: str = Field(default="Commercial", description="The coverage type.")
+    county_fips: Annotated[str, Field(pattern=r"^[0-9]{5}$")] = Field(
+        description="5-digit county FIPS code of the home.", examples=["48201"]
+    )
+    address_line: str = Field(default="", description="Street address.")
+    city: str = Field(default="", description="City.")
+    zip_code: Annotated[str, Field(pattern=r"^[0-9]{5}$")] | None = Field(
+        default=None, description="ZIP code (default: one of the county's)."
+    )
+    members: list[HouseholdMember] = Field(
+        min_length=1, max_length=20, description="The members: exactly one is the subscriber."
+    )
 
     @field_validator("county_fips", mode="before")
     @classmethod
@@ -107,8 +136,10 @@ class Household(_Model):
 class ResourceSpec(_Model):
     """Capacity persons compete for: ``capacity`` at once, each for ``service_days``."""
 
-    capacity: Annotated[int, Field(ge=1, le=100_000)]
-    service_days: DistributionSpec
+    capacity: Annotated[int, Field(ge=1, le=100_000)] = Field(description="Persons served at once.")
+    service_days: DistributionSpec = Field(
+        description="Days each person holds it: a distribution, a number or the shorthand."
+    )
 
     @field_validator("service_days", mode="before")
     @classmethod
@@ -117,33 +148,76 @@ class ResourceSpec(_Model):
 
 
 class ScenarioSpecification(_Model):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
-    name: str = ""
-    description: str = ""
-    #: a shipped profile name, a path (relative to the scenario file) or an inline profile
-    profile: str | dict[str, Any] | None = None
-    #: explicit households instead of a profile; ``count`` copies of them are simulated
-    households: Annotated[list[Household], Field(min_length=1)] | None = None
-    journeys: list[ScenarioJourney] = Field(default_factory=list)
-    #: a trial protocol (shipped name in scenarios/trials, or a path): its journey applies to
-    #: the persons meeting the protocol's inclusion and exclusion criteria
-    trial: str | None = None
-    start_date: SupportedDate
+    """Who (a profile or households), the journeys they live, the triggers between products,
+    a start date and a horizon."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)] = Field(
+        description="The scenario's id.", examples=["medicare-diabetic"]
+    )
+    name: str = Field(default="", description="A readable name.")
+    description: str = Field(default="", description="What the scenario simulates.")
+    profile: str | dict[str, Any] | None = Field(
+        default=None,
+        description="A shipped profile name, a path (relative to the scenario file) or an "
+        "inline profile.",
+        examples=["medicare-diabetic"],
+    )
+    households: Annotated[list[Household], Field(min_length=1)] | None = Field(
+        default=None,
+        description="Explicit households instead of a profile; `count` copies of them are "
+        "simulated.",
+    )
+    journeys: list[ScenarioJourney] = Field(
+        default_factory=list, description="The journeys and who lives them."
+    )
+    trial: str | None = Field(
+        default=None,
+        description="A trial protocol (shipped name in scenarios/trials, or a path): its "
+        "journey applies to the persons meeting its inclusion and exclusion criteria.",
+        examples=["dm2-glp1-phase3"],
+    )
+    start_date: SupportedDate = Field(
+        description="Calendar date of simulation day 0.", examples=["2025-01-01"]
+    )
     horizon_days: Annotated[
         float, Field(gt=0, le=MAX_HORIZON_DAYS, allow_inf_nan=False), NUMBER
-    ] = 365
-    #: the products whose records the run makes (default: the profile's and the journeys')
-    products: list[Product] | None = None
-    #: trigger sets (shipped names, paths) or inline triggers; [] turns triggers off
-    triggers: list[str | dict[str, Any]] = Field(default_factory=lambda: ["default"])
-    disable_triggers: list[str] = Field(default_factory=list)
-    #: fields of triggers to replace, by trigger id (``{refill-fill: {delay: 3}}``)
-    trigger_changes: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    max_trigger_depth: Annotated[int, Field(ge=1, le=64), NUMBER] = DEFAULT_MAX_DEPTH
-    #: shared resources journey events wait for (``resource: <name>``); shared within a shard
-    resources: dict[str, ResourceSpec] = Field(default_factory=dict)
-    count: Annotated[int, Field(ge=1, le=MAX_PERSONS), NUMBER] | None = None
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1), NUMBER] | None = None
+    ] = Field(default=365, description="Days simulated: events at or after it are not emitted.")
+    products: list[Product] | None = Field(
+        default=None,
+        description="The products whose records the run makes (default: the profile's and "
+        "the journeys').",
+    )
+    triggers: list[str | dict[str, Any]] = Field(
+        default_factory=lambda: ["default"],
+        description="Trigger sets (shipped names, paths) or inline triggers; [] turns "
+        "triggers off.",
+    )
+    disable_triggers: list[str] = Field(
+        default_factory=list, description="Ids of triggers to leave out."
+    )
+    trigger_changes: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Fields of triggers to replace, by trigger id.",
+        examples=[{"refill-fill": {"delay": 3}}],
+    )
+    max_trigger_depth: Annotated[int, Field(ge=1, le=64), NUMBER] = Field(
+        default=DEFAULT_MAX_DEPTH,
+        description="No event is caused deeper than this in a chain of triggers.",
+    )
+    resources: dict[str, ResourceSpec] = Field(
+        default_factory=dict,
+        description="Shared resources journey events wait for (`resource: <name>`); shared "
+        "within a shard.",
+    )
+    count: Annotated[int, Field(ge=1, le=MAX_PERSONS), NUMBER] | None = Field(
+        default=None,
+        description="Persons (or household copies) when the run gives none (default: the "
+        "profile's count, or one copy of the households).",
+    )
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1), NUMBER] | None = Field(
+        default=None,
+        description="Master seed when the run gives none (default: the profile's, or 42).",
+    )
 
     @model_validator(mode="after")
     def _who(self) -> ScenarioSpecification:

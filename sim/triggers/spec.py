@@ -38,32 +38,59 @@ class _Model(BaseModel):
 
 
 class EventRef(_Model):
-    product: Product
-    event_type: str = Field(min_length=1)
+    """Events of one product and event type."""
+
+    product: Product = Field(description="The product.")
+    event_type: str = Field(min_length=1, description="The event type.", examples=["fill"])
 
 
 class SourceRef(EventRef):
-    #: on the source's ``parameters.<name>`` and the person's attributes
-    when: Condition | None = None
+    """The events that fire a trigger."""
+
+    when: Condition | None = Field(
+        default=None,
+        description="A condition on the source's `parameters.<name>` and the person's attributes.",
+        examples=["parameters.during_encounter != True"],
+    )
 
 
 class TriggerSpecification(_Model):
-    id: str
-    description: str = ""
-    source: SourceRef
-    target: EventRef
-    delay: DistributionSpec = Field(
-        default_factory=lambda: {"type": "fixed", "value": 0.0}, validate_default=True
+    """A fired source event causes a target event after a delay."""
+
+    id: str = Field(
+        description="Unique among the scenario's triggers: letters, digits, '_', '-' or '.'.",
+        examples=["order-first-fill"],
     )
-    probability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NUMBER] = 1.0
-    #: among events due at the same time, lower runs first (journey events run at 0)
-    priority: Annotated[int, Field(ge=-10, le=10), NUMBER] = 0
-    #: target parameters: a literal, {from: <source parameter>}, {lookup: <table>.<field>,
-    #: key: <source parameter>}, {lab_value: <source parameter holding a LOINC code>} or
-    #: {sample: <distribution>, round: <digits>}
-    parameters: dict[str, Any] = Field(default_factory=dict)
-    #: fires only from sources shallower than this (required for a trigger on a loop)
-    max_depth: Annotated[int, Field(ge=1, le=64), NUMBER] | None = None
+    description: str = Field(default="", description="What the trigger models.")
+    source: SourceRef = Field(description="The events that fire it.")
+    target: EventRef = Field(description="The event it records.")
+    delay: DistributionSpec = Field(
+        default_factory=lambda: {"type": "fixed", "value": 0.0},
+        validate_default=True,
+        description="Days from the source to the target: a distribution, a number or the "
+        "shorthand; never negative.",
+    )
+    probability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), NUMBER] = Field(
+        default=1.0, description="Share of sources that cause a target."
+    )
+    priority: Annotated[int, Field(ge=-10, le=10), NUMBER] = Field(
+        default=0,
+        description="Among events due at the same time, lower runs first (journey events run "
+        "at 0).",
+    )
+    parameters: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Target parameters: a literal, `{from: <source parameter>}`, "
+        "`{lookup: <table>.<field>, key: <source parameter>}`, "
+        "`{lab_value: <source parameter holding a LOINC code>}` or "
+        "`{sample: <distribution>, round: <digits>}`.",
+        examples=[{"ndc": {"lookup": "drugs.ndc", "key": "rxnorm"}}],
+    )
+    max_depth: Annotated[int, Field(ge=1, le=64), NUMBER] | None = Field(
+        default=None,
+        description="Fires only from sources shallower than this (required for a trigger on "
+        "a loop).",
+    )
 
     @field_validator("id")
     @classmethod
