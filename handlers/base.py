@@ -10,9 +10,11 @@ seed and the person, whatever the population size or sharding.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -20,9 +22,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from handlers.streams import generators
 from sim.seeds import SeedTree, Stream, stream_key
 
-__all__ = ["HandlerContext", "RecordsFunction", "event_rows", "events_of"]
+__all__ = ["HandlerContext", "RecordsFunction", "event_rows", "events_of", "gc_paused"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ class HandlerContext:
         """An independent stream ``(handlers, <product>, *index)``, e.g. per person index."""
         return self.seeds.rng(Stream.HANDLERS, stream_key(product), *index)
 
+    def rngs(
+        self, product: str, *key: int, indices: Sequence[int] | np.ndarray
+    ) -> Iterator[np.random.Generator]:
+        """``rng(product, *key, i)`` for each ``i`` of ``indices`` in turn, made in bulk
+        (``handlers.streams``): one generator reseeded, valid until the next is drawn."""
+        return generators(self.seeds, Stream.HANDLERS, (stream_key(product), *key), indices)
+
     def date_of(self, time_days: float) -> dt.date:
         return self.start_date + dt.timedelta(days=int(time_days // 1))
 
@@ -49,12 +59,15 @@ class RecordsFunction(Protocol):
     ) -> dict[str, pa.Table]: ...
 
 
-def events_of(events: pa.Table, product: str, *event_types: str) -> pa.Table:
-    """The rows of ``events`` of one product (and, if given, of these event types)."""
+def events_of(
+    events: pa.Table, product: str, *event_types: str, columns: Sequence[str] | None = None
+) -> pa.Table:
+    """The rows of ``events`` of one product (and, if given, of these event types), with only
+    ``columns`` if given (a filter copies every column it keeps)."""
     mask = pc.equal(events["product"], product)
     if event_types:
         mask = pc.and_(mask, pc.is_in(events["event_type"], pa.array(event_types)))
-    return events.filter(mask)
+    return (events if columns is None else events.select(columns)).filter(mask)
 
 
 def event_rows(events: pa.Table) -> Iterator[dict[str, Any]]:
@@ -64,3 +77,18 @@ def event_rows(events: pa.Table) -> Iterator[dict[str, Any]]:
     for row in events.to_pylist():
         row["parameters"] = loads(row["parameters"])
         yield row
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside. Records built one by one (dicts, tuples) are many
+    small containers, and each collection they set off scans every live object again: about a
+    tenth of PatientSim's time. They form no reference cycles, so nothing waits to be freed."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

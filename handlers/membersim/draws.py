@@ -53,8 +53,8 @@ def row_uniforms(
         return out
     starts = np.flatnonzero(np.r_[True, person_index[1:] != person_index[:-1]])
     ends = np.r_[starts[1:], person_index.size]
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        generator = context.rng(PRODUCT, stream, int(person_index[start]))
+    generators = context.rngs(PRODUCT, stream, indices=person_index[starts])
+    for start, end, generator in zip(starts.tolist(), ends.tolist(), generators, strict=True):
         out[start:end] = generator.random((end - start, columns))
     return out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -16,9 +16,9 @@ from sim.errors import SpecError
 __all__ = ["Chart", "ClinicalEvent", "Clock", "PatientFacts"]
 
 
-@dataclass(frozen=True)
-class ClinicalEvent:
-    """A patientsim row of the events table, with its parameters parsed and its moment."""
+class ClinicalEvent(NamedTuple):
+    """A patientsim row of the events table, with its parameters parsed and its moment (a
+    named tuple: a shard makes one per clinical event, and a tuple is made fastest)."""
 
     event_id: str
     event_type: str
@@ -42,8 +42,8 @@ class ClinicalEvent:
     def text(self, name: str) -> str | None:
         """A parameter as text (codes may be written as numbers in YAML); None if absent."""
         value = self.parameters.get(name)
-        if value is None:
-            return None
+        if value is None or value.__class__ is str:  # most are: the checks below are slower
+            return value
         if isinstance(value, dict | list):
             message = f"a {self.event_type} event's '{name}' is one value, not a list or mapping"
             raise SpecError(message, path=self._path(name))
@@ -127,8 +127,9 @@ class Chart:
         # doctors, then one uniform per event (a visit's length)
         draws = self.rng.random(1 + len(self.events))
         self.sites = CareSites.of(self.patient.county_fips, int(draws[0] * 2**32))
-        self._uniforms = {e.event_id: float(u) for e, u in zip(self.events, draws[1:], strict=True)}
-        self.by_id = {event.event_id: event for event in self.events}
+        ids = [event.event_id for event in self.events]
+        self._uniforms = dict(zip(ids, draws[1:].tolist(), strict=True))
+        self.by_id = dict(zip(ids, self.events, strict=True))
         self._by_type = {}
         for event in self.events:
             self._by_type.setdefault(event.event_type, []).append(event)

@@ -20,8 +20,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from handlers.patientsim.chart import Chart, ClinicalEvent
 from handlers.patientsim.encounters import EncounterIndex
 from sim.codes.diagnoses import icd10_key, is_health_factor, load_diagnoses
@@ -31,6 +29,7 @@ __all__ = ["HISTORY_YEARS", "build_conditions"]
 #: how far before the start a chronic condition on the person may have begun
 HISTORY_YEARS = 10
 _DAYS_PER_YEAR = 365.25
+_HISTORY_DAYS = round(HISTORY_YEARS * _DAYS_PER_YEAR)
 #: event types whose diagnosis code is the reason for an encounter
 _REASON_PARAMETERS = {"encounter": "reason_icd10", "admission": "icd10", "procedure": "icd10"}
 
@@ -82,23 +81,21 @@ class _Condition:
 
 
 def _history(chart: Chart) -> list[_Condition]:
-    """The conditions on the person at the start (their onsets drawn in one call)."""
+    """The conditions on the person at the start, with their onsets."""
     start, patient = chart.clock.start_date, chart.patient
     if not patient.conditions:
         return []
     lived_days = max((start - patient.birth_date).days, 1)
-    windows = []
-    for code in patient.conditions:
-        diagnosis = load_diagnoses().get(code)
-        course_days = diagnosis.resolves_after_days if diagnosis else None
-        if course_days is None:
-            windows.append(min(round(HISTORY_YEARS * _DAYS_PER_YEAR), lived_days))
-        else:  # still in its course on the start date
-            windows.append(max(course_days - 1, 1))
-    days_before = 1 + chart.rng.integers(np.array(windows))
+    diagnoses = load_diagnoses()
     rows = []
-    for number, (code, days) in enumerate(zip(patient.conditions, days_before, strict=True)):
-        onset = max(start - dt.timedelta(days=int(days)), patient.birth_date)
+    for number, code in enumerate(patient.conditions):
+        diagnosis = diagnoses.get(code)
+        course_days = diagnosis.resolves_after_days if diagnosis else None
+        # a chronic condition began in the history window, an acute one is still in its course
+        window = min(_HISTORY_DAYS, lived_days) if course_days is None else max(course_days - 1, 1)
+        # one draw a condition: the same numbers as one call with all the windows, faster
+        days = 1 + int(chart.rng.integers(window))
+        onset = max(start - dt.timedelta(days=days), patient.birth_date)
         condition_id = f"CD-{patient.person_id}-H{number:02d}"
         rows.append(_Condition(condition_id, code, "history", onset, onset))
     return rows

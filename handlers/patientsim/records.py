@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from handlers.base import HandlerContext, events_of
+from handlers.base import HandlerContext, events_of, gc_paused
 from handlers.patientsim import schemas
 from handlers.patientsim.chart import Chart, ClinicalEvent, Clock, PatientFacts
 from handlers.patientsim.conditions import build_conditions
@@ -111,6 +111,11 @@ def _events_by_person(
 def records(events: pa.Table, persons: pa.Table, context: HandlerContext) -> dict[str, pa.Table]:
     """patients, encounters, conditions, observations, medication_orders and procedures of
     every person with a ``patient_id``."""
+    with gc_paused():
+        return _records(events, persons, context)
+
+
+def _records(events: pa.Table, persons: pa.Table, context: HandlerContext) -> dict[str, pa.Table]:
     if "patient_id" in persons.column_names:
         persons = persons.filter(pc.is_valid(persons["patient_id"]))
     else:
@@ -119,8 +124,9 @@ def records(events: pa.Table, persons: pa.Table, context: HandlerContext) -> dic
     clock = Clock(context.start_date, context.horizon_days)
     grouped = _events_by_person(events, persons["person_id"].combine_chunks(), clock)
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in schemas.SCHEMAS}
-    for facts in _facts(patients, persons):
-        rng = context.rng(PRODUCT, facts.person_index)
+    everyone = _facts(patients, persons)
+    rngs = context.rngs(PRODUCT, indices=[facts.person_index for facts in everyone])
+    for facts, rng in zip(everyone, rngs, strict=True):
         chart = Chart(facts, grouped.get(facts.person_id, []), clock, rng)
         encounters = build_encounters(chart)
         in_time_order = sorted(encounters.encounters, key=lambda e: (e.start, e.encounter_id))

@@ -11,17 +11,18 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from handlers.base import HandlerContext, events_of
 from handlers.rxmembersim.adherence import ADHERENCE_SCHEMA, ADHERENT_PDC, adherence
 from handlers.rxmembersim.claims import CLAIM_SCHEMA, NOT_COVERED_REJECT_CODE, pharmacy_claims
+from handlers.rxmembersim.claims import EVENT_COLUMNS as CLAIM_EVENT_COLUMNS
 from handlers.rxmembersim.config import (
     PharmacyBenefit,
     PriorAuthorization,
     Processor,
     load_pharmacy_benefit,
 )
+from handlers.rxmembersim.fills import EVENT_COLUMNS as FILL_EVENT_COLUMNS
 from handlers.rxmembersim.fills import dispensings
 from handlers.rxmembersim.identifiers import is_valid_npi
 from handlers.rxmembersim.members import RX_MEMBER_SCHEMA, rx_members
@@ -79,7 +80,7 @@ def records(
     """The RxMemberSim tables of a run; ``pharmacy_benefit`` replaces the shipped
     ``handlers/rxmembersim/pharmacy-benefit.yaml`` (a path, a mapping or a loaded one)."""
     config = load_pharmacy_benefit(pharmacy_benefit)
-    of_type = _by_event_type(events_of(events, PRODUCT))
+    of_type = _by_event_type(events)
     members = rx_members(persons, config, context)
     dispensed = dispensings(of_type["fill"], of_type["refill"], members)
     claims, outcome = pharmacy_claims(
@@ -104,6 +105,17 @@ def records(
 
 
 def _by_event_type(events: pa.Table) -> dict[str, pa.Table]:
-    """The events RxMemberSim reads, by type (one pass over the product's events each)."""
-    kinds = ("fill", "refill", "pharmacy_claim", "pharmacy_claim_reversal")
-    return {kind: events.filter(pc.equal(events["event_type"], kind)) for kind in kinds}
+    """The events RxMemberSim reads, by type, with the columns it reads of each (a filter
+    copies what it keeps, and ``parameters`` is most of the events' bytes)."""
+    return {
+        kind: events_of(events, PRODUCT, kind, columns=columns)
+        for kind, columns in _COLUMNS_READ.items()
+    }
+
+
+_COLUMNS_READ = {
+    "fill": FILL_EVENT_COLUMNS,
+    "refill": ("event_id",),
+    "pharmacy_claim": CLAIM_EVENT_COLUMNS,
+    "pharmacy_claim_reversal": ("event_id", "time_days", "caused_by"),
+}

@@ -21,7 +21,13 @@ from handlers.rxmembersim.cost_sharing import MONEY, cost_sharing
 from handlers.rxmembersim.prior_auth import approval_delays
 from sim.errors import SpecError
 
-__all__ = ["CLAIM_SCHEMA", "NOT_COVERED_REJECT_CODE", "Dispensing", "pharmacy_claims"]
+__all__ = [
+    "CLAIM_SCHEMA",
+    "EVENT_COLUMNS",
+    "NOT_COVERED_REJECT_CODE",
+    "Dispensing",
+    "pharmacy_claims",
+]
 
 #: NCPDP reject code 65: Patient Is Not Covered
 NOT_COVERED_REJECT_CODE = "65"
@@ -141,7 +147,7 @@ def pharmacy_claims(
     return _in_order(table, at), _dispensing(fills, fill_row, delay, dispensed, reversed_)
 
 
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (
     "event_id",
     "person_index",
     "definition_id",
@@ -193,7 +199,7 @@ def _in_order(table: pa.Table, at: np.ndarray) -> pa.Table:
 def _claim_events(claims: pa.Table, fills: pa.Table, members: pa.Table) -> pa.Table:
     """The pharmacy_claim events of rx members, by person and time; each must be caused by a
     fill."""
-    claims = claims.select(_EVENT_COLUMNS)
+    claims = claims.select(EVENT_COLUMNS)
     claims = claims.filter(pc.is_in(claims["person_index"], members["person_index"]))
     orphan = pc.invert(pc.is_in(claims["caused_by"], fills["event_id"]).fill_null(False))
     if pc.any(orphan).as_py():

@@ -13,7 +13,7 @@ import pyarrow.json as pj
 from sim.codes import load_drugs
 from sim.errors import SpecError
 
-__all__ = ["DRUG_PARAMETERS", "dispensings", "drug_parameters"]
+__all__ = ["DRUG_PARAMETERS", "EVENT_COLUMNS", "dispensings", "drug_parameters"]
 
 #: the parameters of fill and claim events that RxMemberSim reads
 DRUG_PARAMETERS = pa.schema(
@@ -70,7 +70,7 @@ def dispensings(fill_events: pa.Table, refill_events: pa.Table, members: pa.Tabl
     Columns: fill_id, the member's ids, event_id, caused_by, time_days (of the fill event),
     rxnorm, ndc, drug_name, ingredient, drug_class, formulary_tier, maintenance,
     unit_price_usd, quantity, days_supply, refill_number, pharmacy_ncpdp_id, prescriber_npi."""
-    fills = fill_events.select(_EVENT_COLUMNS)
+    fills = fill_events.select(EVENT_COLUMNS)
     fills = fills.filter(pc.is_in(fills["person_index"], members["person_index"]))
     order = np.lexsort((fills["time_days"].to_numpy(), fills["person_index"].to_numpy()))
     fills = fills.take(pa.array(order))
@@ -115,7 +115,7 @@ def dispensings(fill_events: pa.Table, refill_events: pa.Table, members: pa.Tabl
     return pa.table(columns)
 
 
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (
     "event_id",
     "person_index",
     "definition_id",
