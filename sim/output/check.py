@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from sim.errors import SpecError
+from sim.output.sinks import duckdb_interrupts
 
 __all__ = ["CheckReport", "RuleResult", "check_output", "check_tables", "format_report"]
 
@@ -181,14 +182,15 @@ def check_tables(connection: duckdb.DuckDBPyConnection, names: Iterable[str]) ->
     names = set(names)
     results = []
     skipped = []
-    for rule in _RULES:
-        missing = [table for table in rule.tables if table not in names]
-        if missing and not set(missing) & _ALWAYS:
-            skipped.append((rule.name, rule.tables))
-        elif missing:
-            results.append(RuleResult(rule.name, 0, 1, (f"table {missing[0]} missing",)))
-        else:
-            results.append(_apply(connection, rule))
+    with duckdb_interrupts():
+        for rule in _RULES:
+            missing = [table for table in rule.tables if table not in names]
+            if missing and not set(missing) & _ALWAYS:
+                skipped.append((rule.name, rule.tables))
+            elif missing:
+                results.append(RuleResult(rule.name, 0, 1, (f"table {missing[0]} missing",)))
+            else:
+                results.append(_apply(connection, rule))
     return CheckReport(tuple(results), tuple(skipped))
 
 
@@ -242,7 +244,8 @@ def format_report(report: CheckReport) -> str:
         verdict = "ok" if result.failures == 0 else f"{result.failures:,} FAILED"
         lines.append(f"{verdict:>12}  {result.rule} ({result.checked:,} checked)")
         lines += [f"{'':14}{example}" for example in result.examples]
-    lines += [f"{'skipped':>12}  {rule} (needs {', '.join(tables)})"
-              for rule, tables in report.skipped]
+    lines += [
+        f"{'skipped':>12}  {rule} (needs {', '.join(tables)})" for rule, tables in report.skipped
+    ]
     lines.append(report.summary.split(";")[0])
     return "\n".join(lines)

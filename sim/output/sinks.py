@@ -27,7 +27,15 @@ import pyarrow.parquet as pq
 from sim.errors import SpecError
 from sim.output.duckdb_schema import finish_duckdb
 
-__all__ = ["FORMATS", "MemorySink", "Readable", "Sink", "format_of", "open_sink"]
+__all__ = [
+    "FORMATS",
+    "MemorySink",
+    "Readable",
+    "Sink",
+    "duckdb_interrupts",
+    "format_of",
+    "open_sink",
+]
 
 #: the DuckDB sink's buffer pool: enough for a shard's batch and the check's joins
 DUCKDB_MEMORY_LIMIT = "512MB"
@@ -251,13 +259,31 @@ def open_sink(
             sink.finish()
         sink.close()
         _move_into_place(temporary, path)
-    except duckdb.InterruptException:
-        raise KeyboardInterrupt from None  # Ctrl-C inside a DuckDB query (a write, the check)
+    except (duckdb.InterruptException, RuntimeError) as error:
+        _raise_interrupt(error)
+        raise
     finally:
         with contextlib.suppress(Exception):
             sink.close()
         _remove(temporary)
         _remove(temporary.with_name(temporary.name + ".wal"))
+
+
+@contextlib.contextmanager
+def duckdb_interrupts() -> Iterator[None]:
+    """Ctrl-C inside a DuckDB query becomes the KeyboardInterrupt it is."""
+    try:
+        yield
+    except (duckdb.InterruptException, RuntimeError) as error:
+        _raise_interrupt(error)
+        raise
+
+
+def _raise_interrupt(error: Exception) -> None:
+    # DuckDB reports Ctrl-C as InterruptException, or as a RuntimeError ("Query interrupted")
+    # when the query was reading Arrow data
+    if isinstance(error, duckdb.InterruptException) or "interrupted" in str(error):
+        raise KeyboardInterrupt from None
 
 
 def _move_into_place(new: Path, path: Path) -> None:
