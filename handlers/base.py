@@ -10,9 +10,7 @@ seed and the person, whatever the population size or sharding.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ import pyarrow.compute as pc
 from handlers.streams import generators
 from sim.seeds import SeedTree, Stream, stream_key
 
-__all__ = ["HandlerContext", "RecordsFunction", "event_rows", "events_of", "gc_paused"]
+__all__ = ["HandlerContext", "RecordsFunction", "event_rows", "events_of"]
 
 
 @dataclass(frozen=True)
@@ -79,16 +77,3 @@ def event_rows(events: pa.Table) -> Iterator[dict[str, Any]]:
         yield row
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside. Records built one by one (dicts, tuples) are many
-    small containers, and each collection they set off scans every live object again: about a
-    tenth of PatientSim's time. They form no reference cycles, so nothing waits to be freed."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from handlers.base import HandlerContext, events_of, gc_paused
+from handlers.base import HandlerContext, events_of
 from handlers.patientsim import schemas
 from handlers.patientsim.chart import Chart, ClinicalEvent, Clock, PatientFacts
 from handlers.patientsim.conditions import build_conditions
@@ -111,11 +111,6 @@ def _events_by_person(
 def records(events: pa.Table, persons: pa.Table, context: HandlerContext) -> dict[str, pa.Table]:
     """patients, encounters, conditions, observations, medication_orders and procedures of
     every person with a ``patient_id``."""
-    with gc_paused():
-        return _records(events, persons, context)
-
-
-def _records(events: pa.Table, persons: pa.Table, context: HandlerContext) -> dict[str, pa.Table]:
     if "patient_id" in persons.column_names:
         persons = persons.filter(pc.is_valid(persons["patient_id"]))
     else:

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from handlers.base import HandlerContext
 from sim.engine import DEFAULT_SHARD_SIZE, JourneyAssignment, simulate
+from sim.gc_pause import gc_paused
 from sim.scenario.identities import add_identities
 from sim.scenario.loader import Scenario
 from sim.seeds import SeedTree
@@ -52,6 +53,11 @@ def plan_shards(
 
 def simulate_shard(scenario: Scenario, seed: int, shard: Shard) -> dict[str, pa.Table]:
     """One shard's tables: persons (with linked ids), events, and each product's records."""
+    with gc_paused():
+        return _simulate_shard(scenario, seed, shard)
+
+
+def _simulate_shard(scenario: Scenario, seed: int, shard: Shard) -> dict[str, pa.Table]:
     seeds = SeedTree(seed)
     persons = add_identities(scenario.persons(shard.start, shard.stop, seed), scenario.products)
     journeys = [
