@@ -14,10 +14,10 @@ import pyarrow as pa
 
 from handlers.base import HandlerContext
 from sim.engine import DEFAULT_SHARD_SIZE, JourneyAssignment, simulate
-from sim.gc_pause import gc_paused
 from sim.scenario.identities import add_identities
 from sim.scenario.loader import Scenario
 from sim.seeds import SeedTree
+from sim.shard_runtime import shard_runtime
 from sim.triggers import TriggerHook
 
 __all__ = ["HANDLERS", "Shard", "plan_shards", "simulate_shard"]
@@ -53,7 +53,7 @@ def plan_shards(
 
 def simulate_shard(scenario: Scenario, seed: int, shard: Shard) -> dict[str, pa.Table]:
     """One shard's tables: persons (with linked ids), events, and each product's records."""
-    with gc_paused():
+    with shard_runtime():
         return _simulate_shard(scenario, seed, shard)
 
 
