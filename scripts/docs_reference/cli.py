@@ -17,7 +17,7 @@ TYPE_WORDS = {str: "text", int: "integer", float: "number", Path: "path", bool: 
 
 
 def commands() -> list[tuple[str, Any]]:
-    """(``healthsim run``, its click command) for every command and group, in help order."""
+    """(``healthsim run``, its click command) for every command and group, by name."""
     import typer.main
 
     from sim import cli
@@ -29,7 +29,8 @@ def commands() -> list[tuple[str, Any]]:
 
 def _walk(path: str, command: Any) -> Iterator[tuple[str, Any]]:
     yield path, command
-    for name, sub in getattr(command, "commands", {}).items():
+    # by name: the order of registration depends on which command module was imported first
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
         if not getattr(sub, "hidden", False):
             yield from _walk(f"{path} {name}", sub)
 
@@ -125,7 +126,7 @@ def command_section(path: str, command: Any) -> str:
 def _command_table(path: str, group: Any) -> str:
     rows = [
         (f"[{name}](#{_anchor(f'{path} {name}')})", _paragraphs(sub.help).split("\n")[0])
-        for name, sub in group.commands.items()
+        for name, sub in sorted(group.commands.items())
         if not getattr(sub, "hidden", False)
     ]
     return table(("command", "what it does"), rows)
