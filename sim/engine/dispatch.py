@@ -73,16 +73,11 @@ EventHook = Callable[["ShardContext", FiredEvent], None]
 EventKey = tuple[str, str]  # (product, event_type)
 
 
-def hook_sources(hooks: Sequence[EventHook]) -> frozenset[EventKey] | None:
-    """What the hooks listen to: a hook with a ``sources`` attribute (a collection of
-    (product, event_type)) is only called for those; without one it hears everything (None)."""
-    keys: set[EventKey] = set()
-    for hook in hooks:
-        sources = getattr(hook, "sources", None)
-        if sources is None:
-            return None
-        keys |= set(sources)
-    return frozenset(keys)
+def _hears(hook: EventHook, key: EventKey) -> bool:
+    """A hook with a ``sources`` attribute (a collection of (product, event_type)) hears only
+    those; without one it hears everything."""
+    sources = getattr(hook, "sources", None)
+    return sources is None or key in sources
 
 
 @dataclass
@@ -104,12 +99,13 @@ class ShardContext:
     resources: Mapping[str, SharedResource] = field(default_factory=dict)
     #: persons columns as lists, read by ``attribute`` (shared by a shard's environments)
     column_cache: dict[str, list] = field(default_factory=dict)
-    #: (product, event_type) the hooks listen to; None: every event
-    _sources: frozenset[EventKey] | None = field(init=False)
 
     def __post_init__(self) -> None:
-        self._sources = hook_sources(self.hooks)
         self._pool: ResourcePool | None = None
+        #: the hooks that hear each (product, event_type), in registration order
+        self._hooks_of: dict[EventKey, tuple[EventHook, ...]] = {}
+        #: the same by the buffer's event code (the triggers' records)
+        self._hooks_of_code: dict[int, tuple[EventHook, ...]] = {}
 
     def resource_pool(self) -> ResourcePool:
         if self._pool is None:
@@ -119,9 +115,7 @@ class ShardContext:
     def listens(self, product: str, event_type: str) -> bool:
         """Whether a fired event of this kind goes to the hooks (no FiredEvent is built
         for events no hook listens to)."""
-        if not self.hooks:
-            return False
-        return self._sources is None or (product, event_type) in self._sources
+        return bool(self.hooks_of((product, event_type)))
 
     def attribute(self, name: str, row: int) -> Any:
         values = self.column_cache.get(name)
@@ -135,12 +129,16 @@ class ShardContext:
             self.column_cache[name] = values
         return values[row]
 
+    def hooks_of(self, key: EventKey) -> tuple[EventHook, ...]:
+        """The hooks that hear events of this (product, event_type)."""
+        hooks = self._hooks_of.get(key)
+        if hooks is None:
+            hooks = self._hooks_of[key] = tuple(h for h in self.hooks if _hears(h, key))
+        return hooks
+
     def dispatch(self, event: FiredEvent) -> None:
-        key = (event.product, event.event_type)
-        for hook in self.hooks:
-            sources = getattr(hook, "sources", None)
-            if sources is None or key in sources:
-                hook(self, event)
+        for hook in self.hooks_of((event.product, event.event_type)):
+            hook(self, event)
 
     def emit(
         self,
@@ -161,8 +159,11 @@ class ShardContext:
         Events at or past the horizon are not recorded; then, and when no hook listens to the
         event, None is returned."""
         time = self.env.now if time_days is None else max(float(time_days), self.env.now)
+        if time >= self.horizon_days:
+            return None
         code = self.buffer.code(product, event_type, definition_id, journey_id)
-        return self.record(person, code, time, parameters, caused_by, depth)
+        text = _ENCODER.encode(parameters)
+        return self.record(person, code, time, parameters, text, caused_by, depth)
 
     def record(
         self,
@@ -170,10 +171,12 @@ class ShardContext:
         code: int,
         time: float,
         parameters: Mapping[str, Any],
+        text: str,
         caused_by: str | None,
         depth: int,
     ) -> FiredEvent | None:
-        """``emit`` with the names already coded (``buffer.code``): the triggers' hot path."""
+        """``emit`` with the names already coded (``buffer.code``) and the parameters already
+        in JSON (``parameters_json``): the triggers' hot path."""
         if time >= self.horizon_days:
             return None
         person.sequence += 1
@@ -183,11 +186,14 @@ class ShardContext:
         buffer.codes.append(code)
         buffer.sequences.append(sequence)
         buffer.times.append(time)
-        buffer.parameters.append(_ENCODER.encode(parameters))
+        buffer.parameters.append(text)
         buffer.causes.append(caused_by)
-        product, event_type, definition_id, journey_id = buffer.names[code]
-        if not self.listens(product, event_type):
+        hooks = self._hooks_of_code.get(code)
+        if hooks is None:
+            hooks = self._hooks_of_code[code] = self.hooks_of(buffer.names[code][:2])
+        if not hooks:
             return None
+        product, event_type, definition_id, journey_id = buffer.names[code]
         fired = FiredEvent(
             event_id(person.person_id, sequence),
             person,
@@ -200,5 +206,6 @@ class ShardContext:
             caused_by,
             depth,
         )
-        self.dispatch(fired)
+        for hook in hooks:
+            hook(self, fired)
         return fired

@@ -14,10 +14,11 @@ event time instead of a SimPy event per dependency edge.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Generator
+from collections.abc import Callable
 from typing import Any
 
 import simpy
+from simpy.core import NORMAL, URGENT
 
 from sim.engine.dispatch import FiredEvent, PersonState, ShardContext, parameters_json
 from sim.engine.presample import PersonDraws, person_rng
@@ -136,24 +137,30 @@ class JourneyRun:
 
     def fire(self, order: int, occurrence: int, time: float, agenda: Agenda) -> None:
         tables = self.tables
+        draws = self.draws
+        # a repeat's reserve (``_occurrence`` inlined: this runs for every occurrence)
+        reserve = draws.repeats.get(order)
         if occurrence == 0:
-            draws = self.draws
             uniform, values = draws.uniforms[order], draws.parameters[order]
+        elif reserve is not None and occurrence <= len(reserve[0]):
+            uniform = reserve[1][occurrence - 1]
+            values = None if reserve[2] is None else reserve[2][occurrence - 1]
         else:
             _, uniform, values = self._occurrence(order, occurrence)
-        condition = tables.condition[order]
-        happened = uniform < tables.probability[order] and (
-            condition is None or bool(condition.evaluate(self.lookup))
-        )
-        if happened:
-            resource = tables.resource[order]
-            if resource is None:
-                self._commit(order, time, values, agenda)
-            else:
-                self._wait_for(resource, order, time, values)
+        if uniform < tables.probability[order]:
+            condition = tables.condition[order]
+            if condition is None or condition.evaluate(self.lookup):
+                resource = tables.resource[order]
+                if resource is None:
+                    self._commit(order, time, values, agenda)
+                else:
+                    self._wait_for(resource, order, time, values)
         repeat = tables.repeat[order]
         if repeat is not None and (repeat.count is None or occurrence + 1 < repeat.count):
-            following = time + self._occurrence(order, occurrence + 1)[0]
+            if reserve is not None and occurrence < len(reserve[0]):
+                following = time + reserve[0][occurrence]
+            else:
+                following = time + self._occurrence(order, occurrence + 1)[0]
             if following < self.horizon and following <= self.offset + repeat.until_day:
                 heapq.heappush(agenda, (following, self.slot, order, occurrence + 1))
 
@@ -168,29 +175,28 @@ class JourneyRun:
         """Records a fired event and readies its dependents from ``time``."""
         tables = self.tables
         person = self.person
-        person.sequence += 1
-        self.counts[order] += 1
+        sequence = person.sequence = person.sequence + 1
+        counts = self.counts
+        count = counts[order] = counts[order] + 1
         buffer = self.buffer
         buffer.rows.append(person.row)
         buffer.codes.append(self.code_base + order)
-        buffer.sequences.append(person.sequence)
+        buffer.sequences.append(sequence)
         buffer.times.append(time)
-        if wait_days is None:
-            buffer.parameters.append(
-                tables.static_json[order]
-                if values is None
-                else tables.parameters[order].to_json(values)
-            )
-        else:
+        if wait_days is not None:
             parameters = tables.parameters[order].values(values or ())
             parameters |= {"resource": tables.resource[order], "wait_days": wait_days}
             buffer.parameters.append(parameters_json(parameters))
+        elif values is None:
+            buffer.parameters.append(tables.static_json[order])
+        else:
+            buffer.parameters.append(tables.parameters[order].to_json(values))
         buffer.causes.append(None)
         if tables.uses_outcomes:
             self.outcomes[order] = (time, values)
         if tables.dispatch[order]:
             self._dispatch(order, time, values)
-        if self.counts[order] == 1:
+        if count == 1:
             remaining = self.remaining
             for child in tables.children[order]:
                 remaining[child] -= 1
@@ -272,43 +278,101 @@ class JourneyRun:
 
 
 class PersonLife:
-    """The person's life in the environment: one SimPy process over one agenda of all their
-    journeys. It sleeps until the next entry; a resource granted while it sleeps (or after it
-    ended) wakes it, since the event's dependents may be due sooner."""
+    """The person's life in the environment: one agenda of all their journeys, run by bare
+    events (``_Wake``) instead of a SimPy process. It sleeps until the next entry; a resource
+    granted while it sleeps (or after it ended) wakes it, since the event's dependents may be
+    due sooner.
 
-    __slots__ = ("agenda", "env", "process", "runs", "sleeping_until")
+    The wakes are scheduled where a process would have its ``Initialize`` (a start, urgent),
+    its ``Timeout`` (a sleep) and its ``Interruption`` (urgent), with the same times and
+    priorities, so the environment processes everything in the same order as with a process;
+    a generator, its resumption and the process's own end event are what is saved."""
+
+    __slots__ = ("agenda", "env", "generation", "running", "runs", "sleep", "sleeping_until")
 
     def __init__(self, env: simpy.Environment, runs: list[JourneyRun]) -> None:
         self.env = env
         self.runs = runs
         self.agenda: Agenda = []
         self.sleeping_until: float | None = None
+        #: the pending sleep; an interruption cancels it (its wake then does nothing)
+        self.sleep: _Wake | None = None
+        #: one more each time the life (re)starts: an interruption is for one of them
+        self.generation = 0
+        #: started and not ended (a process's PENDING)
+        self.running = False
         for run in runs:
             run.life = self
             run.start(self.agenda)
-        self.process: simpy.Process | None = env.process(self.live())
+        self._begin()
 
-    def live(self) -> Generator[simpy.Event, Any, None]:
+    def _begin(self) -> None:
+        self.generation += 1
+        self.running = True
+        _Wake(self, _started, URGENT, 0)
+
+    def live(self) -> None:
+        """Fires the entries that are due, then sleeps until the next one (or ends)."""
         env, agenda, runs = self.env, self.agenda, self.runs
         pop = heapq.heappop
         while agenda:
             time = agenda[0][0]
-            if time > env.now:
+            if time > env._now:
                 self.sleeping_until = time
-                try:
-                    yield env.timeout(time - env.now)
-                except simpy.Interrupt:
-                    continue  # an earlier entry arrived: look again
-                finally:
-                    self.sleeping_until = None
+                self.sleep = _Wake(self, _slept, NORMAL, time - env._now)
+                return
             time, slot, order, occurrence = pop(agenda)
             runs[slot].fire(order, occurrence, time, agenda)
-        self.process = None
+        self.running = False
 
     def wake(self) -> None:
         if not self.agenda:
             return
-        if self.process is None:
-            self.process = self.env.process(self.live())
+        if not self.running:
+            self._begin()
         elif self.sleeping_until is not None and self.agenda[0][0] < self.sleeping_until:
-            self.process.interrupt()
+            _Wake(self, _interrupted, URGENT, 0)
+
+
+class _Wake(simpy.Event):
+    """An event that runs ``step(self)`` for a life when processed ``delay`` from now."""
+
+    def __init__(
+        self,
+        life: PersonLife,
+        step: Callable[[_Wake], None],
+        priority: int,
+        delay: float,
+    ) -> None:
+        env = life.env
+        # inlined as simpy.Timeout inlines it, and env.schedule too
+        self.env = env
+        self.callbacks = [step]
+        self._ok = True
+        self._value = None
+        self.life = life
+        self.generation = life.generation
+        heapq.heappush(env._queue, (env._now + delay, priority, next(env._eid), self))
+
+
+def _started(wake: _Wake) -> None:
+    wake.life.live()
+
+
+def _slept(wake: _Wake) -> None:
+    life = wake.life
+    if wake is not life.sleep:
+        return  # interrupted meanwhile
+    life.sleep = life.sleeping_until = None
+    # the entry slept for, even if float rounding put the clock a hair before it
+    time, slot, order, occurrence = heapq.heappop(life.agenda)
+    life.runs[slot].fire(order, occurrence, time, life.agenda)
+    life.live()
+
+
+def _interrupted(wake: _Wake) -> None:
+    life = wake.life
+    if not life.running or wake.generation != life.generation:
+        return  # that life has ended
+    life.sleep = life.sleeping_until = None
+    life.live()

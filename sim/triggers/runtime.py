@@ -9,14 +9,17 @@ cost to list operations.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from heapq import heappush
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import simpy
 from simpy.core import NORMAL
 
-from sim.engine.dispatch import FiredEvent, PersonState, ShardContext
+from sim.distributions.continuous import FixedSampler
+from sim.engine.dispatch import FiredEvent, PersonState, ShardContext, parameters_json
 from sim.errors import SpecError
 from sim.seeds import Stream
 from sim.triggers.compiled import CompiledTrigger, TriggerSet
@@ -39,10 +42,12 @@ class _Due(simpy.Event):
         priority: int,
         source: FiredEvent,
         code: int,
-        parameters: dict[str, Any],
+        parameters: Mapping[str, Any],
+        text: str,
     ) -> None:
         env = shard.env
-        # inlined as simpy.Timeout inlines it (the delay is >= 0 by the trigger's checks)
+        # inlined as simpy.Timeout inlines it, and env.schedule too (the delay is >= 0 by
+        # the trigger's checks)
         self.env = env
         self.callbacks = [_record]
         self._ok = True
@@ -51,7 +56,8 @@ class _Due(simpy.Event):
         self.source = source
         self.code = code
         self.parameters = parameters
-        env.schedule(self, priority, delay)
+        self.text = text
+        heappush(env._queue, (env._now + delay, priority, next(env._eid), self))
 
 
 def _record(due: simpy.Event) -> None:
@@ -59,11 +65,65 @@ def _record(due: simpy.Event) -> None:
     due.shard.record(  # type: ignore[attr-defined]
         source.person,
         due.code,  # type: ignore[attr-defined]
-        due.env.now,
+        due.env._now,
         due.parameters,  # type: ignore[attr-defined]
+        due.text,  # type: ignore[attr-defined]
         source.event_id,
         source.depth + 1,
     )
+
+
+class _Route:
+    """What one trigger needs per source event, read from its spec once per hook."""
+
+    __slots__ = (
+        "cache",
+        "depth_limit",
+        "fixed_delay",
+        "index",
+        "priority",
+        "probability",
+        "pure",
+        "target",
+        "trigger",
+        "when",
+    )
+
+    def __init__(self, trigger: CompiledTrigger, index: int) -> None:
+        spec = trigger.spec
+        self.trigger = trigger
+        self.index = index
+        self.depth_limit = trigger.depth_limit
+        self.when = trigger.when
+        self.probability = spec.probability
+        self.priority = NORMAL + spec.priority
+        #: (product, event_type, definition_id) of the target
+        self.target = (spec.target.product, spec.target.event_type, spec.id)
+        #: a fixed delay draws nothing, so it needs no pool
+        delay = trigger.delay
+        self.fixed_delay = float(delay.value) if type(delay) is FixedSampler else None
+        #: parameters that draw nothing depend on the source's parameters alone
+        self.pure = not any(rule.draws for rule in trigger.parameters)
+        #: id(frozen source parameters) -> (them, the target's parameters, their JSON)
+        self.cache: dict[int, tuple[Mapping[str, Any], Mapping[str, Any], str]] = {}
+
+    def parameters(
+        self, event: FiredEvent, draws: _PersonDraws
+    ) -> tuple[Mapping[str, Any], str]:
+        """The target's parameters and their JSON text. A pure trigger's, from a frozen source
+        (a journey event's literal parameters, or a cached target's), are made once: read-only
+        and shared, so that the triggers they cause in turn are cached as well."""
+        source = event.parameters
+        if not self.pure or type(source) is not MappingProxyType:
+            out = _parameters(self.trigger, event, draws)
+            return out, parameters_json(out)
+        cached = self.cache.get(id(source))
+        if cached is None:
+            out = _parameters(self.trigger, event, draws)
+            # the entry holds the source, so its id is not reused while cached
+            entry = (source, MappingProxyType(out), parameters_json(out))
+            cached = self.cache[id(source)] = entry
+        return cached[1], cached[2]
 
 
 class _PersonDraws:
@@ -73,7 +133,7 @@ class _PersonDraws:
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
-        self.delays: dict[str, list[float]] = {}
+        self.delays: dict[int, list[float]] = {}
         self.uniforms: list[float] = []
 
     def uniform(self) -> float:
@@ -81,14 +141,28 @@ class _PersonDraws:
             self.uniforms = self.rng.random(POOL_SIZE).tolist()[::-1]
         return self.uniforms.pop()
 
-    def delay(self, trigger: CompiledTrigger, person: PersonState) -> float:
-        pool = self.delays.get(trigger.id)
+    def delay(self, route: _Route, person: PersonState) -> float:
+        pool = self.delays.get(route.index)
         if not pool:
-            names = sorted(trigger.delay.names)
+            sampler = route.trigger.delay
+            names = sorted(sampler.names)
             columns = {n: np.repeat(np.asarray([person.attribute(n)]), POOL_SIZE) for n in names}
-            drawn = trigger.delay.sample(self.rng, POOL_SIZE, columns or None)
-            pool = self.delays[trigger.id] = np.asarray(drawn, dtype=float).tolist()[::-1]
+            drawn = sampler.sample(self.rng, POOL_SIZE, columns or None)
+            pool = self.delays[route.index] = np.asarray(drawn, dtype=float).tolist()[::-1]
         return pool.pop()
+
+
+class _ShardState:
+    """The hook's state in one environment: persons' draws and the targets' event codes."""
+
+    __slots__ = ("codes", "depth_stopped", "draws")
+
+    def __init__(self) -> None:
+        #: shard row -> the person's draws
+        self.draws: dict[int, _PersonDraws] = {}
+        #: (route index, journey id) -> the target's code in the shard's buffer
+        self.codes: dict[tuple[int, str], int] = {}
+        self.depth_stopped = 0
 
 
 class TriggerHook:
@@ -99,42 +173,45 @@ class TriggerHook:
         self.by_source = triggers.by_source
         #: the engine calls the hook only for these (product, event_type)
         self.sources = frozenset(triggers.by_source)
+        index = {trigger.id: i for i, trigger in enumerate(triggers.triggers)}
+        self.routes = {
+            key: tuple(_Route(t, index[t.id]) for t in candidates)
+            for key, candidates in triggers.by_source.items()
+        }
 
     def __call__(self, shard: ShardContext, event: FiredEvent) -> None:
-        candidates = self.by_source.get((event.product, event.event_type))
-        if not candidates:
+        routes = self.routes.get((event.product, event.event_type))
+        if not routes:
             return
         state = shard.state.get(STATE_KEY)
         if state is None:
-            state = shard.state[STATE_KEY] = {"draws": {}, "depth_stopped": 0}
-        code = shard.buffer.code
-        for trigger in candidates:
-            if event.depth >= trigger.depth_limit:
-                state["depth_stopped"] += 1
+            state = shard.state[STATE_KEY] = _ShardState()
+        person = event.person
+        depth = event.depth
+        draws = None
+        for route in routes:
+            if depth >= route.depth_limit:
+                state.depth_stopped += 1
                 continue
-            if trigger.when is not None and not trigger.when.evaluate(_lookup(event)):
+            if route.when is not None and not route.when.evaluate(_lookup(event)):
                 continue
-            draws = state["draws"].get(event.person.row)
             if draws is None:
-                draws = self._draws(shard, state, event.person)
-            spec = trigger.spec
-            if spec.probability < 1.0 and draws.uniform() >= spec.probability:
+                draws = state.draws.get(person.row)
+                if draws is None:
+                    rng = shard.seeds.rng(Stream.TRIGGERS, person.person_index)
+                    draws = state.draws[person.row] = _PersonDraws(rng)
+            probability = route.probability
+            if probability < 1.0 and draws.uniform() >= probability:
                 continue
-            target = spec.target
-            _Due(
-                shard,
-                draws.delay(trigger, event.person),
-                NORMAL + spec.priority,
-                event,
-                code(target.product, target.event_type, spec.id, event.journey_id),
-                _parameters(trigger, event, draws),
-            )
-
-    @staticmethod
-    def _draws(shard: ShardContext, state: dict, person: PersonState) -> _PersonDraws:
-        rng = shard.seeds.rng(Stream.TRIGGERS, person.person_index)
-        draws = state["draws"][person.row] = _PersonDraws(rng)
-        return draws
+            delay = route.fixed_delay
+            if delay is None:
+                delay = draws.delay(route, person)
+            key = (route.index, event.journey_id)
+            code = state.codes.get(key)
+            if code is None:
+                code = state.codes[key] = shard.buffer.code(*route.target, event.journey_id)
+            parameters, text = route.parameters(event, draws)
+            _Due(shard, delay, route.priority, event, code, parameters, text)
 
 
 def _lookup(event: FiredEvent) -> Callable[[str], Any]:
