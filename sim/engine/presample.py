@@ -22,7 +22,7 @@ from sim.errors import SpecError
 from sim.journeys.plan import JourneyPlan
 from sim.seeds import BLOCK_SIZE, SeedTree, Stream, stream_key
 
-__all__ = ["PersonDraws", "draw_block", "person_rng"]
+__all__ = ["BlockDraws", "PersonDraws", "RepeatDraws", "draw_block", "person_rng"]
 
 Columns = Mapping[str, np.ndarray]
 
@@ -102,20 +102,114 @@ def _parameter_rows(
     return [list(row) for row in zip(*values, strict=True)]
 
 
+@dataclass(slots=True)
+class RepeatDraws:
+    """One repeating event's later occurrences for the persons of a block (or a shard)."""
+
+    #: (persons, reserve) days since the previous occurrence
+    every: np.ndarray
+    #: (persons, reserve) uniforms for the probability
+    uniforms: np.ndarray
+    #: per person, per occurrence, the sampled parameter values (None: no sampled ones)
+    values: list[list[list[Any]]] | None
+
+
+@dataclass(slots=True)
+class BlockDraws:
+    """The draws of ``m`` persons for one journey, as arrays (rows: persons, columns: plan
+    order): what the vectorised timeline reads; ``person(i)`` is the dynamic engine's view."""
+
+    delays: np.ndarray  # (m, events)
+    uniforms: np.ndarray  # (m, events)
+    choice_uniforms: np.ndarray  # (m, choices)
+    #: per event: None, or per person the list of sampled parameter values
+    parameters: list[list[list[Any]] | None]
+    repeats: dict[int, RepeatDraws]
+
+    @property
+    def size(self) -> int:
+        return int(self.delays.shape[0])
+
+    def person(self, i: int) -> PersonDraws:
+        return PersonDraws(
+            self.delays[i].tolist(),
+            self.uniforms[i].tolist(),
+            self.choice_uniforms[i].tolist(),
+            [None if rows is None else rows[i] for rows in self.parameters],
+            {
+                order: (
+                    r.every[i].tolist(),
+                    r.uniforms[i].tolist(),
+                    None if r.values is None else r.values[i],
+                )
+                for order, r in self.repeats.items()
+            },
+        )
+
+    def take(self, index: np.ndarray) -> BlockDraws:
+        """The draws of the persons at ``index``."""
+        if index.size == self.size:
+            return self
+        listed = index.tolist()
+
+        def rows(values: list | None) -> list | None:
+            return None if values is None else [values[i] for i in listed]
+
+        return BlockDraws(
+            self.delays[index],
+            self.uniforms[index],
+            self.choice_uniforms[index],
+            [rows(values) for values in self.parameters],
+            {
+                order: RepeatDraws(r.every[index], r.uniforms[index], rows(r.values))
+                for order, r in self.repeats.items()
+            },
+        )
+
+    @staticmethod
+    def concatenate(parts: list[BlockDraws]) -> BlockDraws:
+        """The draws of several blocks, their persons one after another."""
+        if len(parts) == 1:
+            return parts[0]
+        first = parts[0]
+        parameters: list[list[list[Any]] | None] = []
+        for order, rows in enumerate(first.parameters):
+            parameters.append(
+                None if rows is None else [row for part in parts for row in part.parameters[order]]  # type: ignore[union-attr]
+            )
+        repeats = {}
+        for order, repeat in first.repeats.items():
+            values = None
+            if repeat.values is not None:
+                values = [v for part in parts for v in part.repeats[order].values]  # type: ignore[union-attr]
+            repeats[order] = RepeatDraws(
+                np.concatenate([p.repeats[order].every for p in parts]),
+                np.concatenate([p.repeats[order].uniforms for p in parts]),
+                values,
+            )
+        return BlockDraws(
+            np.concatenate([p.delays for p in parts]),
+            np.concatenate([p.uniforms for p in parts]),
+            np.concatenate([p.choice_uniforms for p in parts]),
+            parameters,
+            repeats,
+        )
+
+
 def draw_block(
     plan: JourneyPlan,
     seeds: SeedTree,
     block: int,
     positions: np.ndarray,
     columns: Columns,
-) -> list[PersonDraws]:
+) -> BlockDraws:
     """The draws of the persons at ``positions`` (0 .. BLOCK_SIZE-1) of ``block``."""
     rng = block_rng(seeds, plan, block)
     n, m = BLOCK_SIZE, positions.size
     count = len(plan.events)
     delays = np.empty((m, count))
     parameters: list[list[list[Any]] | None] = [None] * count
-    repeats: list[tuple[int, list, list, list | None]] = []
+    repeats: dict[int, RepeatDraws] = {}
     for event in plan.events:
         delays[:, event.order] = sample_positions(event.delay, rng, n, positions, columns)
         if event.parameters.sampled:
@@ -130,23 +224,9 @@ def draw_block(
             if event.parameters.sampled:
                 flat = _parameter_rows(event, rng, n * k, wide, wide_columns)
                 values = [flat[i * k : (i + 1) * k] for i in range(m)]
-            repeats.append((event.order, every.reshape(m, k).tolist(), uniforms.tolist(), values))
-    uniforms = rng.random((n, count))[positions].tolist()
-    choice_uniforms = rng.random((n, len(plan.choices)))[positions].tolist()
-    delay_rows = delays.tolist()
-    out = []
-    for i in range(m):
-        person_repeats = {
-            order: (every[i], repeat_uniforms[i], None if values is None else values[i])
-            for order, every, repeat_uniforms, values in repeats
-        }
-        out.append(
-            PersonDraws(
-                delay_rows[i],
-                uniforms[i],
-                choice_uniforms[i],
-                [None if rows is None else rows[i] for rows in parameters],
-                person_repeats,
+            repeats[event.order] = RepeatDraws(
+                np.asarray(every, dtype=float).reshape(m, k), uniforms, values
             )
-        )
-    return out
+    uniforms = rng.random((n, count))[positions]
+    choice_uniforms = rng.random((n, len(plan.choices)))[positions]
+    return BlockDraws(delays, uniforms, choice_uniforms, parameters, repeats)

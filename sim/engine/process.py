@@ -1,4 +1,9 @@
-"""One SimPy process per person, walking the person's journeys in simulation time.
+"""The dynamic engine: each person walks their journeys in SimPy simulation time.
+
+It runs what the vectorised timeline (``sim.engine.timeline``) cannot: journeys whose events
+wait for shared resources (persons compete in one environment), whose conditions read each
+other, and persons whose repeats outrun the drawn reserve. Both engines make the same records
+from the same draws.
 
 Each journey of the person is a ``JourneyRun``: it counts, per event, the dependencies not yet
 fired; an event whose dependencies have all fired is *ready* at the time of the last one, and
@@ -20,9 +25,8 @@ from typing import Any
 import simpy
 from simpy.core import NORMAL, URGENT
 
-from sim.engine.dispatch import FiredEvent, PersonState, ShardContext, parameters_json
+from sim.engine.context import PersonState, ShardContext, parameters_json
 from sim.engine.presample import PersonDraws, person_rng
-from sim.engine.records import event_id
 from sim.journeys.plan import OUTCOME_FIELDS, JourneyPlan
 
 __all__ = ["JourneyRun", "PersonLife", "PlanTables"]
@@ -49,8 +53,8 @@ class PlanTables:
 
     def __init__(self, plan: JourneyPlan, ctx: ShardContext) -> None:
         events = plan.events
-        #: whether a hook listens to the event's kind (else no FiredEvent is built)
-        self.dispatch = tuple(ctx.listens(e.product, e.event_type) for e in events)
+        #: whether a trigger listens to the event's kind (its record keeps its parameters)
+        self.dispatch = tuple((e.product, e.event_type) in ctx.sources for e in events)
         self.children = tuple(e.children for e in events)
         self.choice = tuple(e.choice for e in events)
         self.condition = tuple(e.condition for e in events)
@@ -66,7 +70,6 @@ class JourneyRun:
     """The per-person state of one journey (the plan itself is shared and immutable)."""
 
     __slots__ = (
-        "buffer",
         "chosen",
         "code_base",
         "counts",
@@ -79,6 +82,7 @@ class JourneyRun:
         "overflow",
         "person",
         "plan",
+        "records",
         "remaining",
         "slot",
         "tables",
@@ -103,7 +107,7 @@ class JourneyRun:
         self.draws = draws
         self.person = person
         self.ctx = ctx
-        self.buffer = ctx.buffer
+        self.records = ctx.records
         self.slot = slot
         self.offset = offset_days
         self.horizon = min(horizon_days, offset_days + plan.duration_days)
@@ -175,27 +179,31 @@ class JourneyRun:
         """Records a fired event and readies its dependents from ``time``."""
         tables = self.tables
         person = self.person
-        sequence = person.sequence = person.sequence + 1
+        person.sequence += 1
         counts = self.counts
         count = counts[order] = counts[order] + 1
-        buffer = self.buffer
-        buffer.rows.append(person.row)
-        buffer.codes.append(self.code_base + order)
-        buffer.sequences.append(sequence)
-        buffer.times.append(time)
+        records = self.records
+        records.rows.append(person.row)
+        records.codes.append(self.code_base + order)
+        records.ranks.append(person.sequence)
+        records.times.append(time)
         if wait_days is not None:
             parameters = tables.parameters[order].values(values or ())
             parameters |= {"resource": tables.resource[order], "wait_days": wait_days}
-            buffer.parameters.append(parameters_json(parameters))
+            records.parameters.append(parameters_json(parameters))
         elif values is None:
-            buffer.parameters.append(tables.static_json[order])
+            records.parameters.append(tables.static_json[order])
         else:
-            buffer.parameters.append(tables.parameters[order].to_json(values))
-        buffer.causes.append(None)
+            records.parameters.append(tables.parameters[order].to_json(values))
         if tables.uses_outcomes:
             self.outcomes[order] = (time, values)
         if tables.dispatch[order]:
-            self._dispatch(order, time, values)
+            plan_parameters = tables.parameters[order]
+            records.sources.append(
+                plan_parameters.static if values is None else plan_parameters.values(values)
+            )
+        else:
+            records.sources.append(None)
         if count == 1:
             remaining = self.remaining
             for child in tables.children[order]:
@@ -215,22 +223,6 @@ class JourneyRun:
                 life.wake()
 
         self.ctx.resource_pool().acquire(resource, self.person.person_index, granted)
-
-    def _dispatch(self, order: int, time: float, values: list[Any] | None) -> None:
-        event = self.plan.events[order]
-        person = self.person
-        self.ctx.dispatch(
-            FiredEvent(
-                event_id(person.person_id, person.sequence),
-                person,
-                event.product,
-                event.event_type,
-                event.id,
-                self.plan.id,
-                time,
-                event.parameters.static if values is None else event.parameters.values(values),
-            )
-        )
 
     def _occurrence(self, order: int, occurrence: int) -> tuple[float, float, list[Any] | None]:
         """(delay since the previous occurrence, uniform, parameter values) of a repeat."""
@@ -265,10 +257,10 @@ class JourneyRun:
         count = self.counts[order]
         if field == "happened":
             return count > 0
-        if count == 0:
-            return None
         if field == "count":
             return count
+        if count == 0:
+            return None
         time, values = self.outcomes[order]
         if field == "time_days":
             return time - self.offset

@@ -1,9 +1,12 @@
-"""``simulate``: persons x journeys -> the ``events`` table, shard by shard.
+"""``simulate``: persons x journeys (and triggers) -> the ``events`` table, shard by shard.
 
-Each shard of ``shard_size`` persons gets its own ``simpy.Environment`` (a small event heap)
-and one process per person; the shard's records come out as one Arrow table. A person's
-events depend only on (seed, journey, person index), so shards can be any size, and later run
-in any order or on any worker.
+A shard's journeys are drawn per block, then simulated by the vectorised timeline
+(``sim.engine.timeline``), or, for persons who wait for shared resources, whose journeys'
+conditions read each other or whose repeats outrun their reserve, by the dynamic SimPy engine
+(``sim.engine.process``, environments of about ``ENVIRONMENT_SIZE`` persons); the triggers'
+cascade (``sim.triggers.cascade``) then adds the events the journeys' events cause. A
+person's events depend only on (seed, journey, person index), so shards can be any size, and
+run in any order or on any worker.
 """
 
 from __future__ import annotations
@@ -19,15 +22,18 @@ import numpy as np
 import pyarrow as pa
 import simpy
 
-from sim.engine.dispatch import EventHook, PersonState, ShardContext
-from sim.engine.presample import draw_block
+from sim.engine.context import Attributes, DynamicRecords, PersonState, ShardContext
+from sim.engine.presample import BlockDraws, draw_block
 from sim.engine.process import JourneyRun, PersonLife, PlanTables
-from sim.engine.records import EVENTS_SCHEMA, EventBuffer
+from sim.engine.records import EVENTS_SCHEMA, EventBuffer, EventChunk, chunk_of
 from sim.engine.resources import SharedResource
+from sim.engine.timeline import compute_order, simulate_timeline
 from sim.errors import SpecError, did_you_mean
 from sim.expressions import Expression, compile_condition
 from sim.journeys import JourneyPlan, JourneySpecification, load_plan
 from sim.seeds import BLOCK_SIZE, SeedTree
+from sim.triggers.cascade import apply_triggers
+from sim.triggers.compiled import TriggerSet
 
 __all__ = ["DEFAULT_SHARD_SIZE", "JourneyAssignment", "iter_simulate", "simulate"]
 
@@ -35,6 +41,8 @@ DEFAULT_SHARD_SIZE = 4 * BLOCK_SIZE
 #: persons per SimPy environment inside a shard: the event heap stays small (and fast)
 ENVIRONMENT_SIZE = 128
 REQUIRED_COLUMNS = ("person_index", "person_id")
+#: "auto": the vectorised timeline wherever it applies; "dynamic": SimPy for every person
+ENGINES = ("auto", "dynamic")
 
 
 @dataclass(frozen=True)
@@ -127,8 +135,9 @@ def simulate(
     horizon_days: float,
     seeds: SeedTree | int,
     shard_size: int = DEFAULT_SHARD_SIZE,
-    hooks: Sequence[EventHook] = (),
+    triggers: TriggerSet | None = None,
     resources: Mapping[str, SharedResource] | None = None,
+    engine: str = "auto",
 ) -> pa.Table:
     """All events of ``persons`` on ``journeys``, as one table (see ``iter_simulate``)."""
     tables = list(
@@ -139,8 +148,9 @@ def simulate(
             horizon_days=horizon_days,
             seeds=seeds,
             shard_size=shard_size,
-            hooks=hooks,
+            triggers=triggers,
             resources=resources,
+            engine=engine,
         )
     )
     if not tables:
@@ -156,14 +166,19 @@ def iter_simulate(
     horizon_days: float,
     seeds: SeedTree | int,
     shard_size: int = DEFAULT_SHARD_SIZE,
-    hooks: Sequence[EventHook] = (),
+    triggers: TriggerSet | None = None,
     resources: Mapping[str, SharedResource] | None = None,
+    engine: str = "auto",
 ) -> Iterator[pa.Table]:
     """The events table shard by shard (memory stays flat as the population grows).
 
     Times are days after ``start_date``; events at or after ``horizon_days`` (or the end of a
-    journey's ``duration_days``) are not emitted. Rows are sorted by person, then sequence.
+    journey's ``duration_days``) are not emitted. ``triggers`` add the events the fired events
+    cause (``caused_by``). Rows are sorted by person, then sequence. ``engine="dynamic"`` runs
+    every person through the dynamic SimPy engine (the same rows, slower: for checking).
     """
+    if engine not in ENGINES:
+        raise SpecError(f"unknown engine '{engine}'", path=("engine",), hint=" or ".join(ENGINES))
     if not horizon_days > 0:
         raise SpecError(f"the horizon must be positive, got {horizon_days!r}", path=("horizon",))
     if isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1:
@@ -181,8 +196,9 @@ def iter_simulate(
             start_date=start_date,
             horizon_days=float(horizon_days),
             seeds=tree,
-            hooks=tuple(hooks),
+            triggers=triggers,
             resources=resources,
+            engine=engine,
         )
 
 
@@ -222,6 +238,60 @@ def environment_cells(shard: pa.Table, size: int = ENVIRONMENT_SIZE) -> list[ran
     return cells
 
 
+@dataclass
+class _Journey:
+    """One journey in one shard: its persons (shard rows), their slots (the journey's place
+    among the person's journeys), start offsets and draws."""
+
+    plan: JourneyPlan
+    rows: np.ndarray
+    slots: np.ndarray
+    offsets: np.ndarray
+    draws: BlockDraws
+    code_base: int
+
+
+def _journeys(
+    shard: pa.Table,
+    assignments: list[JourneyAssignment],
+    columns: Mapping[str, np.ndarray],
+    indices: np.ndarray,
+    seeds: SeedTree,
+    buffer: EventBuffer,
+) -> list[_Journey]:
+    size = shard.num_rows
+    taken = np.zeros(size, dtype=np.int64)
+    out = []
+    for assignment in assignments:
+        plan = assignment.journey
+        code_base = len(buffer.names)
+        for event in plan.events:
+            buffer.code(event.product, event.event_type, event.id, plan.id)
+        mask = _applies(assignment, columns, size)
+        if isinstance(assignment.start_day, str):
+            offsets = columns[assignment.start_day].astype(float)
+        else:
+            offsets = np.full(size, float(assignment.start_day))
+        by_block: dict[int, list[int]] = defaultdict(list)
+        for row in np.flatnonzero(mask).tolist():
+            by_block[int(indices[row]) // BLOCK_SIZE].append(row)
+        parts, ordered = [], []
+        for block, rows in by_block.items():
+            positions = indices[rows] % BLOCK_SIZE
+            block_columns = {name: values[rows] for name, values in columns.items()}
+            parts.append(draw_block(plan, seeds, block, positions, block_columns))
+            ordered += rows
+        if not ordered:
+            continue
+        rows = np.asarray(ordered, dtype=np.int64)
+        slots = taken[rows].copy()
+        taken[rows] += 1
+        out.append(
+            _Journey(plan, rows, slots, offsets[rows], BlockDraws.concatenate(parts), code_base)
+        )
+    return out
+
+
 def run_shard(
     shard: pa.Table,
     assignments: list[JourneyAssignment],
@@ -229,91 +299,155 @@ def run_shard(
     start_date: dt.date,
     horizon_days: float,
     seeds: SeedTree,
-    hooks: tuple[EventHook, ...] = (),
+    triggers: TriggerSet | None = None,
     resources: Mapping[str, SharedResource] | None = None,
+    engine: str = "auto",
 ) -> pa.Table:
-    """One shard: draws made per block for the whole shard, then the persons simulated in
-    environments of about ``ENVIRONMENT_SIZE`` (a small event heap is a fast one), all
-    recording into the shard's buffer. With shared resources, the whole shard is one
-    environment (its persons share the capacity)."""
+    """One shard: draws made per block, each journey's timeline computed for its persons at
+    once, the persons the timeline cannot take simulated by the dynamic engine, then the
+    triggers' cascade; everything recorded into the shard's buffer."""
     size = shard.num_rows
     indices = _numpy(shard["person_index"]).astype(np.int64)
     person_ids = shard["person_id"].to_pylist()
     columns = _attribute_columns(shard, assignments)
+    attributes = Attributes(columns, shard)
     buffer = EventBuffer()
-    column_cache: dict[str, list] = {}
-    shared = any(a.journey.resources for a in assignments)
+    sources = frozenset(triggers.by_source) if triggers is not None else frozenset()
+    journeys = _journeys(shard, assignments, columns, indices, seeds, buffer)
+    dynamic = np.full(size, engine == "dynamic")
+    orders = {}
+    for journey in journeys:
+        orders[id(journey)] = order = compute_order(journey.plan)
+        if order is None:
+            dynamic[journey.rows] = True
+    timelines = []
+    for journey in journeys:
+        order = orders[id(journey)]
+        if order is None:
+            continue
+        keep = np.flatnonzero(~dynamic[journey.rows])
+        if keep.size == 0:
+            continue
+        rows = journey.rows[keep]
+        timeline = simulate_timeline(
+            journey.plan,
+            order,
+            journey.draws.take(keep),
+            rows,
+            journey.offsets[keep],
+            horizon_days,
+            attributes,
+            sources,
+        )
+        dynamic[rows[timeline.overflow]] = True
+        timelines.append((journey, keep, timeline))
+    for journey, keep, timeline in timelines:
+        rows = journey.rows[keep][timeline.person]
+        chunk = chunk_of(
+            rows,
+            journey.code_base + timeline.order,
+            timeline.time,
+            journey.slots[keep][timeline.person],
+            timeline.parameters,
+            b=timeline.order,
+            c=timeline.occurrence,
+            sources=timeline.sources,
+        )
+        vectorised = np.flatnonzero(~dynamic[rows])
+        buffer.add(chunk if vectorised.size == rows.size else chunk.take(vectorised))
+    if dynamic.any():
+        buffer.add(
+            _simulate_dynamic(
+                shard,
+                journeys,
+                dynamic,
+                indices,
+                person_ids,
+                attributes,
+                sources,
+                start_date=start_date,
+                horizon_days=horizon_days,
+                seeds=seeds,
+                resources=resources or {},
+            )
+        )
+    if triggers is not None and len(triggers):
+        apply_triggers(buffer, triggers, seeds, indices, person_ids, attributes, horizon_days)
+    return buffer.to_table(person_ids, indices, start_date)
+
+
+def _simulate_dynamic(
+    shard: pa.Table,
+    journeys: list[_Journey],
+    dynamic: np.ndarray,
+    indices: np.ndarray,
+    person_ids: list[str],
+    attributes: Attributes,
+    sources: frozenset[tuple[str, str]],
+    *,
+    start_date: dt.date,
+    horizon_days: float,
+    seeds: SeedTree,
+    resources: Mapping[str, SharedResource],
+) -> EventChunk:
+    """The dynamic engine for the persons marked ``dynamic``: environments of about
+    ``ENVIRONMENT_SIZE`` persons (the whole shard when resources are shared)."""
+    size = shard.num_rows
+    records = DynamicRecords()
+    shared = any(j.plan.resources for j in journeys)
     cells = environment_cells(shard, size if shared else ENVIRONMENT_SIZE)
     contexts = []
     cell_of = np.empty(size, dtype=np.int64)
     for number, cell in enumerate(cells):
+        env = simpy.Environment()
         contexts.append(
             ShardContext(
-                simpy.Environment(),
-                start_date,
-                horizon_days,
-                seeds,
-                hooks,
-                columns,
-                shard,
-                resources=resources or {},
-                buffer=buffer,
-                column_cache=column_cache,
+                env, start_date, horizon_days, seeds, attributes, records, sources, resources
             )
         )
         cell_of[cell.start : cell.stop] = number
-    persons = [
-        PersonState(row, index, person_id, contexts[cell])
-        for row, (index, person_id, cell) in enumerate(
-            zip(indices.tolist(), person_ids, cell_of.tolist(), strict=True)
-        )
-    ]
-    runs: list[list[JourneyRun]] = [[] for _ in range(size)]
-    for assignment in assignments:
-        plan = assignment.journey
-        code_base = len(buffer.names)
-        for event in plan.events:
-            buffer.code(event.product, event.event_type, event.id, plan.id)
+    persons: dict[int, PersonState] = {}
+    runs: dict[int, list[JourneyRun]] = defaultdict(list)
+    for journey in journeys:
+        plan = journey.plan
         parent_counts = [len(event.parents) for event in plan.events]
         tables = PlanTables(plan, contexts[0])
-        mask = _applies(assignment, columns, size)
-        if isinstance(assignment.start_day, str):
-            offsets = columns[assignment.start_day].astype(float).tolist()
-        else:
-            offsets = [float(assignment.start_day)] * size
-        by_block: dict[int, list[int]] = defaultdict(list)
-        for row in np.flatnonzero(mask).tolist():
-            by_block[int(indices[row]) // BLOCK_SIZE].append(row)
-        for block, rows in by_block.items():
-            positions = indices[rows] % BLOCK_SIZE
-            block_columns = {name: values[rows] for name, values in columns.items()}
-            draws = draw_block(plan, seeds, block, positions, block_columns)
-            for row, person_draws in zip(rows, draws, strict=True):
-                person = persons[row]
-                runs[row].append(
-                    JourneyRun(
-                        plan,
-                        tables,
-                        person_draws,
-                        person,
-                        person.shard,
-                        slot=len(runs[row]),
-                        offset_days=offsets[row],
-                        horizon_days=horizon_days,
-                        code_base=code_base,
-                        parent_counts=parent_counts,
-                    )
+        for i in np.flatnonzero(dynamic[journey.rows]).tolist():
+            row = int(journey.rows[i])
+            person = persons.get(row)
+            if person is None:
+                context = contexts[cell_of[row]]
+                person = persons[row] = PersonState(
+                    row, int(indices[row]), person_ids[row], context
                 )
+            runs[row].append(
+                JourneyRun(
+                    plan,
+                    tables,
+                    journey.draws.person(i),
+                    person,
+                    person.shard,
+                    slot=int(journey.slots[i]),
+                    offset_days=float(journey.offsets[i]),
+                    horizon_days=horizon_days,
+                    code_base=journey.code_base,
+                    parent_counts=parent_counts,
+                )
+            )
     for cell, ctx in zip(cells, contexts, strict=True):
-        env = ctx.env
+        started = False
         for row in cell:
-            if runs[row]:
-                PersonLife(env, runs[row])
+            if row in runs:
+                # a person's journeys in slot order: the order of their agenda's ties
+                PersonLife(ctx.env, sorted(runs[row], key=lambda run: run.slot))
+                started = True
+        if not started:
+            continue
         try:
-            env.run(until=horizon_days)
+            ctx.env.run(until=horizon_days)
         except SpecError as error:
             # SimPy re-raises a copy made from the message alone; the original keeps the
             # field path and the hint
             original = error.__cause__
             raise (original if isinstance(original, SpecError) else error) from None
-    return buffer.to_table(person_ids, indices, start_date)
+    return records.chunk()

@@ -18,7 +18,6 @@ from sim.scenario.identities import add_identities
 from sim.scenario.loader import Scenario
 from sim.seeds import SeedTree
 from sim.shard_runtime import shard_runtime
-from sim.triggers import TriggerHook
 
 __all__ = ["HANDLERS", "Shard", "plan_shards", "simulate_shard"]
 
@@ -63,14 +62,13 @@ def _simulate_shard(scenario: Scenario, seed: int, shard: Shard) -> dict[str, pa
     journeys = [
         JourneyAssignment.of(j.plan, applies_to=j.applies_to_spec) for j in scenario.journeys
     ]
-    hooks = [TriggerHook(scenario.triggers)] if len(scenario.triggers) else []
     events = simulate(
         persons,
         journeys,
         start_date=scenario.spec.start_date,
         horizon_days=scenario.spec.horizon_days,
         seeds=seeds,
-        hooks=hooks,
+        triggers=scenario.triggers,
         shard_size=max(persons.num_rows, 1),
         resources=scenario.resources,
     )

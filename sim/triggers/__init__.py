@@ -2,13 +2,11 @@
 
 from sim.triggers.compiled import CompiledTrigger, TriggerSet, compile_triggers
 from sim.triggers.loader import load_triggers, parse_triggers, shipped_trigger_sets
-from sim.triggers.runtime import TriggerHook
 from sim.triggers.spec import DEFAULT_MAX_DEPTH, TriggerSpecification
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "CompiledTrigger",
-    "TriggerHook",
     "TriggerSet",
     "TriggerSpecification",
     "compile_triggers",

@@ -1,4 +1,5 @@
-"""The journey engine: semantics on the shipped journeys, determinism, horizon, hooks."""
+"""The journey engine: semantics on the shipped journeys, determinism, horizon, and the
+timeline against the dynamic engine."""
 
 import datetime as dt
 import json
@@ -13,6 +14,7 @@ import pytest
 from sim.distributions import create_distribution
 from sim.engine import EVENTS_SCHEMA, JourneyAssignment, simulate
 from sim.engine.resources import SharedResource
+from sim.engine.timeline import compute_order
 from sim.errors import SpecError
 from sim.journeys import load_plan, parse_journey, shipped_journeys
 
@@ -215,6 +217,26 @@ def test_repeat_beyond_the_reserve_continues_deterministically():
     counts = np.bincount(events["person_index"].to_numpy())
     assert (counts == 150).all()
     assert events.equals(run(journey, count=20, shard_size=3))
+    assert events.equals(run(journey, count=20, engine="dynamic"))
+
+
+def test_persons_whose_repeats_outrun_the_reserve_mix_with_the_others():
+    # 64 occurrences are drawn ahead; some persons need more before day 300, most do not
+    journey = parse_journey(
+        {"id": "irregular", "duration_days": 365, "events": [
+            {"id": "dx", "event_type": "diagnosis", "product": "patientsim", "delay": 0},
+            {"id": "check", "event_type": "lab_result", "product": "patientsim",
+             "depends_on": "dx", "delay": 1, "probability": 0.8,
+             "repeat": {"every": {"type": "uniform", "min": 0.5, "max": 10}, "until_day": 300},
+             "conditions": "events.check.count < 70"}]}
+    )  # fmt: skip
+    events = run(journey, count=300)
+    checks = np.bincount(events["person_index"].to_numpy()) - 1
+    occurrences = checks / 0.8
+    assert (occurrences > 64).any() and (occurrences < 60).any()
+    assert checks.max() <= 70
+    assert events.equals(run(journey, count=300, engine="dynamic"))
+    assert events.equals(run(journey, count=300, shard_size=17))
 
 
 def test_applies_to_and_start_day():
@@ -278,35 +300,43 @@ def test_missing_attribute_column_is_a_located_error():
         simulate(table, ["diabetic-first-year"], start_date=START, horizon_days=365, seeds=1)
 
 
-def test_hooks_can_schedule_caused_events_on_the_same_environment():
-    def lab_result_after_order(shard, event):
-        if event.event_type != "lab_order":
-            return
+@pytest.mark.parametrize("name", shipped_journeys())
+def test_the_timeline_and_the_dynamic_engine_make_the_same_events(name):
+    """The vectorised timeline is checked against the dynamic engine on the same draws."""
+    plan = load_plan(name)
+    service = create_distribution({"type": "exponential", "mean": 1})
+    resources = {r: SharedResource(1, service) for r in plan.resources}
+    auto = run(plan, count=300, seed=4, resources=resources)
+    assert auto.num_rows > 0
+    assert auto.equals(run(plan, count=300, seed=4, resources=resources, engine="dynamic"))
 
-        def later():
-            yield shard.env.timeout(2.0)
-            shard.emit(
-                event.person,
-                product="patientsim",
-                event_type="lab_result",
-                definition_id="lab_result",
-                journey_id=event.journey_id,
-                parameters={"loinc": event.parameters["loinc"]},
-                caused_by=event.event_id,
-            )
 
-        shard.env.process(later())
+def test_which_journeys_the_timeline_takes():
+    order = compute_order(load_plan("diabetic-first-year"))
+    assert order is not None
+    index = load_plan("diabetic-first-year").index
+    # second_agent reads the baseline A1C's value: computed after it
+    assert order.index(index["initial_a1c"]) < order.index(index["second_agent"])
+    # waiting for a resource needs the event loop
+    assert compute_order(load_plan("endocrinology-referral")) is None
+    # two events whose conditions read each other have no order
+    mutual = parse_journey(
+        {"id": "m", "duration_days": 100, "events": [
+            {"id": "a", "event_type": "x", "product": "patientsim", "delay": 5,
+             "conditions": "not events.b.happened"},
+            {"id": "b", "event_type": "y", "product": "patientsim", "delay": 5,
+             "conditions": "not events.a.happened"}]}
+    )  # fmt: skip
+    assert compute_order(load_plan(mutual)) is None
+    events = run(mutual, count=20)
+    # at the same time, the event earlier in plan order fires first and excludes the other
+    assert set(events["definition_id"].to_pylist()) == {"a"}
+    assert events.equals(run(mutual, count=20, engine="dynamic"))
 
-    events = run("chf-first-year", count=100, hooks=[lab_result_after_order])
-    rows = events.to_pylist()
-    by_id = {row["event_id"]: row for row in rows}
-    caused = [row for row in rows if row["caused_by"] is not None]
-    assert caused
-    for row in caused:
-        source = by_id[row["caused_by"]]
-        assert source["person_id"] == row["person_id"]
-        assert row["time_days"] == pytest.approx(source["time_days"] + 2.0)
-    assert len(by_id) == len(rows)
+
+def test_an_unknown_engine_is_refused():
+    with pytest.raises(SpecError, match="unknown engine"):
+        run("diabetic-first-year", count=2, engine="fast")
 
 
 @pytest.mark.parametrize("name", shipped_journeys())

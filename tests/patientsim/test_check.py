@@ -66,9 +66,11 @@ def test_a_dangling_encounter_and_an_unsourced_condition(tables):
 
 def test_a_result_before_its_order(tables):
     observations = tables["observations"]
-    ordered = observations["ordered_datetime"][0].as_py()
+    row, ordered = next(
+        (i, t) for i, t in enumerate(observations["ordered_datetime"].to_pylist()) if t
+    )
     early = ordered - dt.timedelta(hours=1)
-    tables["observations"] = replaced(observations, "effective_datetime", 0, early)
+    tables["observations"] = replaced(observations, "effective_datetime", row, early)
     (problem,) = check(tables)
     assert problem.startswith("observations.effective_datetime: 1 results precede their order")
 

@@ -11,7 +11,8 @@ import pytest
 from sim.engine import simulate
 from sim.errors import SpecError
 from sim.journeys import parse_journey
-from sim.triggers import TriggerHook, compile_triggers, load_triggers, parse_triggers
+from sim.triggers import compile_triggers, load_triggers, parse_triggers
+from sim.triggers.cascade import POOL_SIZE
 
 START = dt.date(2025, 1, 1)
 
@@ -20,13 +21,22 @@ JOURNEY = parse_journey(
         "id": "visits",
         "duration_days": 365,
         "events": [
-            {"id": "dx", "event_type": "diagnosis", "product": "patientsim",
-             "delay": {"type": "uniform", "min": 0, "max": 30},
-             "parameters": {"icd10": "E11.9"}},
-            {"id": "visit", "event_type": "encounter", "product": "patientsim",
-             "depends_on": "dx", "delay": {"type": "uniform", "min": 20, "max": 40},
-             "repeat": {"every": 30, "count": 6},
-             "parameters": {"cpt": "99214", "reason_icd10": "E11.9"}},
+            {
+                "id": "dx",
+                "event_type": "diagnosis",
+                "product": "patientsim",
+                "delay": {"type": "uniform", "min": 0, "max": 30},
+                "parameters": {"icd10": "E11.9"},
+            },
+            {
+                "id": "visit",
+                "event_type": "encounter",
+                "product": "patientsim",
+                "depends_on": "dx",
+                "delay": {"type": "uniform", "min": 20, "max": 40},
+                "repeat": {"every": 30, "count": 6},
+                "parameters": {"cpt": "99214", "reason_icd10": "E11.9"},
+            },
         ],
     }
 )
@@ -52,20 +62,25 @@ CLAIM = {
     "source": {"product": "patientsim", "event_type": "encounter"},
     "target": {"product": "membersim", "event_type": "claim_professional"},
     "delay": {"type": "uniform", "min": 1, "max": 7},
-    "parameters": {"cpt": {"from": "cpt"}, "diagnosis_code": {"from": "reason_icd10"},
-                   "place_of_service": {"from": "pos", "default": "11"}, "kind": "837P"},
+    "parameters": {
+        "cpt": {"from": "cpt"},
+        "diagnosis_code": {"from": "reason_icd10"},
+        "place_of_service": {"from": "pos", "default": "11"},
+        "kind": "837P",
+    },
 }
 
 
-def run(trigger_set, count=500, seed=3, first=0, shard_size=4096):
+def run(trigger_set, count=500, seed=3, first=0, shard_size=4096, journey=JOURNEY, **options):
     return simulate(
         persons(count, first),
-        [JOURNEY],
+        [journey],
         start_date=START,
         horizon_days=365,
         seeds=seed,
-        hooks=[TriggerHook(trigger_set)],
+        triggers=trigger_set,
         shard_size=shard_size,
+        **options,
     )
 
 
@@ -80,8 +95,9 @@ def test_every_triggered_claim_points_to_its_source_within_the_delay_bounds():
     encounters = [e for e in rows(events) if e["event_type"] == "encounter"]
     # every encounter before day 358 has its claim (delay at most 7 days, horizon 365)
     assert len(claims) == sum(1 for e in encounters if e["time_days"] < 358) + sum(
-        1 for e in encounters if e["time_days"] >= 358 and any(
-            c["caused_by"] == e["event_id"] for c in claims)
+        1
+        for e in encounters
+        if e["time_days"] >= 358 and any(c["caused_by"] == e["event_id"] for c in claims)
     )
     for claim in claims:
         source = by_id[claim["caused_by"]]
@@ -90,8 +106,12 @@ def test_every_triggered_claim_points_to_its_source_within_the_delay_bounds():
         assert 1 <= claim["time_days"] - source["time_days"] <= 7
         assert claim["definition_id"] == "claim" and claim["journey_id"] == "visits"
         parameters = json.loads(claim["parameters"])
-        assert parameters == {"cpt": "99214", "diagnosis_code": "E11.9",
-                              "place_of_service": "11", "kind": "837P"}
+        assert parameters == {
+            "cpt": "99214",
+            "diagnosis_code": "E11.9",
+            "place_of_service": "11",
+            "kind": "837P",
+        }
     # the delay is uniform on [1, 7]: mean 4 within 4 standard errors
     delays = [c["time_days"] - by_id[c["caused_by"]]["time_days"] for c in claims]
     assert abs(np.mean(delays) - 4) < 4 * math.sqrt(3) / math.sqrt(len(delays))
@@ -111,10 +131,18 @@ def test_probability_share_within_its_binomial_tolerance():
 def test_chains_and_the_depth_limit():
     chain = [
         CLAIM,
-        {"id": "adjudicate", "source": {"product": "membersim", "event_type": "claim_professional"},
-         "target": {"product": "membersim", "event_type": "remittance"}, "delay": 14},
-        {"id": "notify", "source": {"product": "membersim", "event_type": "remittance"},
-         "target": {"product": "membersim", "event_type": "eob"}, "delay": 2},
+        {
+            "id": "adjudicate",
+            "source": {"product": "membersim", "event_type": "claim_professional"},
+            "target": {"product": "membersim", "event_type": "remittance"},
+            "delay": 14,
+        },
+        {
+            "id": "notify",
+            "source": {"product": "membersim", "event_type": "remittance"},
+            "target": {"product": "membersim", "event_type": "eob"},
+            "delay": 2,
+        },
     ]
     full = rows(run(triggers(*chain), count=50))
     types = {e["event_type"] for e in full}
@@ -133,10 +161,18 @@ def test_chains_and_the_depth_limit():
 
 def test_unbounded_loops_are_rejected_and_bounded_ones_stop():
     loop = [
-        {"id": "order-fill", "source": {"product": "patientsim", "event_type": "encounter"},
-         "target": {"product": "rxmembersim", "event_type": "fill"}, "delay": 1},
-        {"id": "fill-visit", "source": {"product": "rxmembersim", "event_type": "fill"},
-         "target": {"product": "patientsim", "event_type": "encounter"}, "delay": 1},
+        {
+            "id": "order-fill",
+            "source": {"product": "patientsim", "event_type": "encounter"},
+            "target": {"product": "rxmembersim", "event_type": "fill"},
+            "delay": 1,
+        },
+        {
+            "id": "fill-visit",
+            "source": {"product": "rxmembersim", "event_type": "fill"},
+            "target": {"product": "patientsim", "event_type": "encounter"},
+            "delay": 1,
+        },
     ]
     with pytest.raises(SpecError, match=r"fill-visit, order-fill form a loop") as caught:
         triggers(*loop)
@@ -156,18 +192,32 @@ def test_unbounded_loops_are_rejected_and_bounded_ones_stop():
 
 
 def test_self_loop_needs_a_bound():
-    echo = {"id": "echo", "source": {"product": "patientsim", "event_type": "encounter"},
-            "target": {"product": "patientsim", "event_type": "encounter"}, "delay": 10}
+    echo = {
+        "id": "echo",
+        "source": {"product": "patientsim", "event_type": "encounter"},
+        "target": {"product": "patientsim", "event_type": "encounter"},
+        "delay": 10,
+    }
     with pytest.raises(SpecError, match="form a loop"):
         triggers(echo)
     assert len(triggers({**echo, "max_depth": 2})) == 1
 
 
 def test_priority_orders_same_time_targets():
-    first = {**CLAIM, "id": "b_low", "delay": 3, "priority": 1,
-             "target": {"product": "membersim", "event_type": "second"}}
-    second = {**CLAIM, "id": "a_high", "delay": 3, "priority": -1,
-              "target": {"product": "membersim", "event_type": "first"}}
+    first = {
+        **CLAIM,
+        "id": "b_low",
+        "delay": 3,
+        "priority": 1,
+        "target": {"product": "membersim", "event_type": "second"},
+    }
+    second = {
+        **CLAIM,
+        "id": "a_high",
+        "delay": 3,
+        "priority": -1,
+        "target": {"product": "membersim", "event_type": "first"},
+    }
     events = rows(run(triggers(first, second), count=30))
     by_cause = {}
     for e in events:
@@ -187,9 +237,13 @@ def test_condition_on_source_parameters():
 
 
 def test_determinism_and_person_independence():
-    claim = {**CLAIM, "probability": 0.5,
-             "parameters": {"amount": {"sample": {"type": "log_normal", "mean": 150,
-                                                   "std_dev": 60}, "round": 2}}}
+    claim = {
+        **CLAIM,
+        "probability": 0.5,
+        "parameters": {
+            "amount": {"sample": {"type": "log_normal", "mean": 150, "std_dev": 60}, "round": 2}
+        },
+    }
     a = run(triggers(claim), count=300, seed=9)
     b = run(triggers(claim), count=300, seed=9, shard_size=37)
     assert a.equals(b)
@@ -208,8 +262,10 @@ def test_determinism_and_person_independence():
 
 def test_healthsim_form_and_its_ndc_defect_fixed():
     raw = {
-        "source_product": "patientsim", "source_event_type": "medication_order",
-        "target_product": "rxmembersim", "target_event_type": "fill",
+        "source_product": "patientsim",
+        "source_event_type": "medication_order",
+        "target_product": "rxmembersim",
+        "target_event_type": "fill",
         "delay": {"days": 1, "days_min": 0, "days_max": 3, "distribution": "uniform"},
         "priority": "NORMAL",
         "parameter_map_target_from_source": {"ndc": "rxnorm", "quantity": "quantity"},
@@ -256,3 +312,83 @@ def test_trigger_changes_replace_fields_and_are_checked():
         load_triggers(changes={"refill-fill": {"probability": 3}})
     with pytest.raises(SpecError, match="did you mean 'refill-fill'"):
         load_triggers(changes={"refil-fill": {"delay": 1}})
+
+
+# a visit every 5 days: 60 sources a person, more than a trigger's pool holds
+FREQUENT = parse_journey(
+    {
+        "id": "frequent",
+        "duration_days": 365,
+        "events": [
+            {
+                "id": "visit",
+                "event_type": "encounter",
+                "product": "patientsim",
+                "delay": 1,
+                "repeat": {"every": 5, "count": 60},
+                "parameters": {"cpt": "99211"},
+            },
+        ],
+    }
+)
+
+
+def test_draws_beyond_the_pool_are_the_persons_own():
+    claim = {**CLAIM, "probability": 0.5, "delay": {"type": "uniform", "min": 0, "max": 4}}
+    a = run(triggers(claim), count=200, seed=5, journey=FREQUENT)
+    claims = a.filter(pa.compute.equal(a["event_type"], "claim_professional"))
+    per_person = claims.group_by("person_id").aggregate([("event_id", "count")])
+    assert max(per_person["event_id_count"].to_pylist()) > POOL_SIZE // 2
+    # the share fired over sources inside and beyond the pool columns: 0.5 within 4 SE
+    encounters = 200 * 60
+    assert abs(claims.num_rows / encounters - 0.5) < 4 * math.sqrt(0.25 / encounters)
+    # a person's draws beyond the pool do not depend on the shard or on other persons
+    assert a.equals(run(triggers(claim), count=200, seed=5, journey=FREQUENT, shard_size=7))
+    alone = run(triggers(claim), count=10, seed=5, first=50, journey=FREQUENT)
+    inside = a.filter(
+        pa.compute.and_(
+            pa.compute.greater_equal(a["person_index"], 50),
+            pa.compute.less(a["person_index"], 60),
+        )
+    )
+    assert alone.equals(inside)
+
+
+def test_a_delay_that_depends_on_the_persons_attributes():
+    by_age = {
+        "type": "conditional",
+        "rules": [{"if": "age >= 65", "distribution": {"type": "fixed", "value": 10}}],
+        "default": {"type": "fixed", "value": 2},
+    }
+    two = pa.table(
+        {"person_index": pa.array([0, 1], pa.int64()), "person_id": ["A", "B"], "age": [70, 30]}
+    )
+    events = simulate(
+        two,
+        [JOURNEY],
+        start_date=START,
+        horizon_days=365,
+        seeds=1,
+        triggers=triggers({**CLAIM, "delay": by_age}),
+    )
+    by_id = {e["event_id"]: e for e in events.to_pylist()}
+    lags = {
+        (e["person_id"], e["time_days"] - by_id[e["caused_by"]]["time_days"])
+        for e in events.to_pylist()
+        if e["caused_by"]
+    }
+    assert {(person, round(lag, 9)) for person, lag in lags} == {("A", 10.0), ("B", 2.0)}
+
+
+def test_the_dynamic_engine_gives_the_same_triggered_events():
+    chain = triggers(
+        {**CLAIM, "probability": 0.7},
+        {
+            "id": "remit",
+            "source": {"product": "membersim", "event_type": "claim_professional"},
+            "target": {"product": "membersim", "event_type": "remittance"},
+            "delay": {"type": "uniform", "min": 10, "max": 20},
+            "parameters": {"amount": {"sample": {"type": "uniform", "min": 1, "max": 9}}},
+        },
+    )
+    assert run(chain, count=120).equals(run(chain, count=120, engine="dynamic"))
