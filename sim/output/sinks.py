@@ -39,6 +39,8 @@ __all__ = [
 
 #: the DuckDB sink's buffer pool: enough for a shard's batch and the check's joins
 DUCKDB_MEMORY_LIMIT = "512MB"
+#: rows of a DuckDB row group (DuckDB's default); the sink appends in multiples of it
+DUCKDB_ROW_GROUP_ROWS = 122_880
 FORMATS = {".duckdb": "duckdb", ".db": "duckdb", ".parquet": "parquet", ".csv": "csv"}
 
 
@@ -106,6 +108,11 @@ class MemorySink:
 
 
 class DuckDBSink:
+    """One DuckDB file. Batches are held per table and appended in whole row groups: DuckDB
+    rewrites a table's last, partly filled row group each time it checkpoints, so appending
+    a shard at a time would write the same rows again and again (measured: a shard's append
+    grew from 0.8 to about 2 CPU seconds within a dozen shards; whole row groups take 0.6)."""
+
     def __init__(self, path: Path, single: bool = False) -> None:
         self.connection = duckdb.connect(str(path))
         # DuckDB keeps the blocks it wrote in its buffer pool, by default up to 80 % of the
@@ -113,23 +120,54 @@ class DuckDBSink:
         # beyond the limit are evicted (they are on disk), and large queries spill
         self.connection.sql(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         self.created: set[str] = set()
+        #: per table, batches not yet appended (fewer rows than a row group, or the rest)
+        self.pending: dict[str, list[pa.Table]] = {}
+        self.pending_rows: dict[str, int] = {}
 
     def write(self, tables: Mapping[str, pa.Table]) -> None:
         for name, table in tables.items():
-            self.connection.register("incoming", table)
+            self.pending.setdefault(name, []).append(table)
+            self.pending_rows[name] = self.pending_rows.get(name, 0) + table.num_rows
+            if self.pending_rows[name] >= DUCKDB_ROW_GROUP_ROWS:
+                self._append(name, whole_row_groups=True)
+
+    def flush(self) -> None:
+        """Appends everything held back (before reading the file, and at the end)."""
+        for name in list(self.pending):
+            self._append(name, whole_row_groups=False)
+
+    def _append(self, name: str, *, whole_row_groups: bool) -> None:
+        parts = self.pending.pop(name, [])
+        if not parts:
+            return
+        table = pa.concat_tables(parts, promote_options="default").combine_chunks()
+        rows = table.num_rows
+        if whole_row_groups:
+            rows -= rows % DUCKDB_ROW_GROUP_ROWS
+        rest = table.slice(rows)
+        if rest.num_rows:
+            self.pending[name] = [rest]
+        self.pending_rows[name] = rest.num_rows
+        if name in self.created and rows == 0:
+            return
+        self.connection.register("incoming", table.slice(0, rows))
+        try:
             if name in self.created:
                 self.connection.execute(f'INSERT INTO "{name}" SELECT * FROM incoming')
             else:
                 self.connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
                 self.created.add(name)
+        finally:
             self.connection.unregister("incoming")
 
     @contextlib.contextmanager
     def readable(self) -> Iterator[Readable]:
+        self.flush()
         yield Readable(self.connection, frozenset(self.created))
 
     def finish(self) -> None:
         """Keys, comments and views, once every batch is in."""
+        self.flush()
         finish_duckdb(self.connection, self.created)
 
     def close(self) -> None:
