@@ -35,6 +35,7 @@ __all__ = [
     "duckdb_interrupts",
     "format_of",
     "open_sink",
+    "write_parquet_parts",
 ]
 
 #: the DuckDB sink's buffer pool: enough for a shard's batch and the check's joins
@@ -111,18 +112,28 @@ class DuckDBSink:
     """One DuckDB file. Batches are held per table and appended in whole row groups: DuckDB
     rewrites a table's last, partly filled row group each time it checkpoints, so appending
     a shard at a time would write the same rows again and again (measured: a shard's append
-    grew from 0.8 to about 2 CPU seconds within a dozen shards; whole row groups take 0.6)."""
+    grew from 0.8 to about 2 CPU seconds within a dozen shards; whole row groups take 0.6).
+
+    Worker processes may instead write their batches as Parquet parts into ``parts()``; the
+    file takes them in, in part order, when it is read or finished, with every core: one
+    writing process would otherwise hold back many workers."""
 
     def __init__(self, path: Path, single: bool = False) -> None:
+        self.path = path
         self.connection = duckdb.connect(str(path))
         # DuckDB keeps the blocks it wrote in its buffer pool, by default up to 80 % of the
         # machine's memory, so a run's memory would grow with its output; written blocks
         # beyond the limit are evicted (they are on disk), and large queries spill
         self.connection.sql(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        # appends run while workers simulate: more threads only contend with them (DuckDB's
+        # idle threads spin) and cost about 10 % more CPU for the same rows
+        self.connection.sql("SET threads = 1")
         self.created: set[str] = set()
         #: per table, batches not yet appended (fewer rows than a row group, or the rest)
         self.pending: dict[str, list[pa.Table]] = {}
         self.pending_rows: dict[str, int] = {}
+        #: tables of which workers wrote parts into ``parts()``, with their Arrow schemas
+        self.staged: dict[str, list[pa.Schema]] = {}
 
     def write(self, tables: Mapping[str, pa.Table]) -> None:
         for name, table in tables.items():
@@ -131,10 +142,26 @@ class DuckDBSink:
             if self.pending_rows[name] >= DUCKDB_ROW_GROUP_ROWS:
                 self._append(name, whole_row_groups=True)
 
+    def parts(self) -> Path:
+        """The folder where workers write Parquet parts of this output (``adopt`` them)."""
+        folder = self.path.with_name(self.path.name + ".parts")
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def adopt(self, schemas: Mapping[str, pa.Schema]) -> None:
+        """Takes note of a batch whose parts a worker wrote into ``parts()`` (the schemas
+        type the tables: Parquet has no second-precision timestamps)."""
+        if self.pending:
+            raise RuntimeError("a DuckDB sink takes batches or parts, not both")
+        for name, schema in schemas.items():
+            self.staged.setdefault(name, []).append(schema)
+
     def flush(self) -> None:
         """Appends everything held back (before reading the file, and at the end)."""
         for name in list(self.pending):
             self._append(name, whole_row_groups=False)
+        if self.staged:
+            self._take_in_parts()
 
     def _append(self, name: str, *, whole_row_groups: bool) -> None:
         parts = self.pending.pop(name, [])
@@ -160,9 +187,30 @@ class DuckDBSink:
         finally:
             self.connection.unregister("incoming")
 
+    def _take_in_parts(self) -> None:
+        """Each staged table from its parts, in part (shard) order, typed as the workers' Arrow
+        tables were, with every core."""
+        folder = self.parts()
+        self.connection.sql(f"SET threads = {_cores()}")
+        for name, schemas in sorted(self.staged.items()):
+            files = sorted((folder / name).glob("*.parquet"))
+            schema = pa.unify_schemas(schemas, promote_options="default")
+            self.connection.register("incoming", schema.empty_table())
+            try:
+                self.connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
+            finally:
+                self.connection.unregister("incoming")
+            listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+            self.connection.execute(f'INSERT INTO "{name}" SELECT * FROM read_parquet([{listed}])')
+            self.created.add(name)
+        self.staged.clear()
+        _remove(folder)
+
     @contextlib.contextmanager
     def readable(self) -> Iterator[Readable]:
         self.flush()
+        # nothing else runs now: the check's queries may use every core
+        self.connection.sql(f"SET threads = {_cores()}")
         yield Readable(self.connection, frozenset(self.created))
 
     def finish(self) -> None:
@@ -174,31 +222,53 @@ class DuckDBSink:
         self.connection.close()
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def write_parquet_parts(folder: Path, tables: Mapping[str, pa.Table], number: int) -> None:
+    """Batch ``number``'s tables as part files of the datasets in ``folder`` (a table's
+    folder is made by its first part; an empty table adds a part only as the first batch,
+    which gives the dataset its schema). Workers write their shards' parts with it too."""
+    for name, table in tables.items():
+        if number > 0 and table.num_rows == 0:
+            continue
+        (folder / name).mkdir(exist_ok=True)
+        pq.write_table(table, folder / name / f"part-{number:05d}.parquet")
+
+
 class ParquetSink:
-    """A folder with a dataset per table; ``single``: the destination is one table's file."""
+    """A folder with a dataset per table, one part per batch (numbered by the batch: its
+    shard); ``single``: the destination is one table's file."""
 
     def __init__(self, path: Path, single: bool = False) -> None:
         self.path = path
         self.single = single
-        self.parts: dict[str, int] = {}
+        self.names: set[str] = set()
+        self.batches = 0
         self.writer: pq.ParquetWriter | None = None
         if not single:
             path.mkdir()
 
     def write(self, tables: Mapping[str, pa.Table]) -> None:
-        for name, table in tables.items():
-            if self.single:
+        if self.single:
+            for table in tables.values():
                 if self.writer is None:
                     self.writer = pq.ParquetWriter(self.path, table.schema)
                 self.writer.write_table(table)
-                continue
-            part = self.parts.get(name, 0)
-            if part == 0:
-                (self.path / name).mkdir()
-            elif table.num_rows == 0:
-                continue  # a later empty batch adds nothing to the dataset
-            pq.write_table(table, self.path / name / f"part-{part:05d}.parquet")
-            self.parts[name] = part + 1
+            return
+        write_parquet_parts(self.path, tables, self.batches)
+        self.adopt(tables)
+
+    def parts(self) -> Path:
+        """The folder where workers write Parquet parts of this output (``adopt`` them)."""
+        return self.path
+
+    def adopt(self, schemas: Mapping[str, pa.Schema]) -> None:
+        """Counts a batch whose parts were written into the folder by someone else (a worker
+        process, with ``write_parquet_parts``)."""
+        self.names |= set(schemas)
+        self.batches += 1
 
     @contextlib.contextmanager
     def readable(self) -> Iterator[Readable | None]:
@@ -207,10 +277,10 @@ class ParquetSink:
             return
         connection = duckdb.connect()
         try:
-            for name in self.parts:
+            for name in sorted(self.names):
                 pattern = str(self.path / name / "*.parquet").replace("'", "''")
                 connection.sql(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{pattern}')")
-            yield Readable(connection, frozenset(self.parts))
+            yield Readable(connection, frozenset(self.names))
         finally:
             connection.close()
 
@@ -304,7 +374,8 @@ def open_sink(
         with contextlib.suppress(Exception):
             sink.close()
         _remove(temporary)
-        _remove(temporary.with_name(temporary.name + ".wal"))
+        for extra in (".wal", ".parts"):
+            _remove(temporary.with_name(temporary.name + extra))
 
 
 @contextlib.contextmanager

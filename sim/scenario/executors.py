@@ -2,25 +2,30 @@
 
 Whatever the executor, results come back in shard order (at most a few shards ahead of the
 writer, so memory stays flat) and each worker loads the scenario once, from the data it was
-parsed from.
+parsed from. A shard's summary (rows per table, events per type) is made where it ran. For a
+Parquet output, worker processes of this machine write their shard's parts into the output
+folder themselves and send back only the summary: nothing large crosses between processes.
 """
 
 from __future__ import annotations
 
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from sim.errors import SpecError
+from sim.output.sinks import write_parquet_parts
 from sim.scenario.loader import Scenario, parse_scenario
 from sim.scenario.shards import Shard, simulate_shard
 
-__all__ = ["EXECUTORS", "default_workers", "run_shards"]
+__all__ = ["EXECUTORS", "ShardOutput", "default_workers", "run_shards"]
 
 EXECUTORS = ("local", "dask")
 #: shards in flight per worker: enough to keep workers busy, few enough to keep memory flat
@@ -60,8 +65,41 @@ def _cached_scenario(frozen: Any, source: str | None, base: Any) -> Scenario:
     return parse_scenario(_thaw(frozen), source=source, base=base)
 
 
-def _shard_job(origin: Origin, seed: int, shard: Shard) -> dict[str, pa.Table]:
-    return simulate_shard(_worker_scenario(origin), seed, shard)
+@dataclass
+class ShardOutput:
+    """What a shard made: its tables (None when the worker wrote them as Parquet parts), their
+    schemas, rows per table, events per event type, and how many events a trigger caused."""
+
+    number: int
+    tables: dict[str, pa.Table] | None
+    schemas: dict[str, pa.Schema] = field(default_factory=dict)
+    rows: Counter = field(default_factory=Counter)
+    events: Counter = field(default_factory=Counter)
+    triggered: int = 0
+
+
+def _summarised(number: int, tables: dict[str, pa.Table], parts: Path | None) -> ShardOutput:
+    events = tables["events"]
+    kinds = events.group_by("event_type").aggregate([("event_id", "count")])
+    output = ShardOutput(
+        number,
+        None if parts is not None else tables,
+        {name: table.schema for name, table in tables.items()},
+        Counter({name: table.num_rows for name, table in tables.items()}),
+        Counter(dict(zip(*kinds.to_pydict().values(), strict=True))),
+        events.num_rows - events["caused_by"].null_count,
+    )
+    if parts is not None:
+        write_parquet_parts(parts, tables, number)
+    return output
+
+
+def _run_shard(scenario: Scenario, seed: int, shard: Shard, parts: Path | None) -> ShardOutput:
+    return _summarised(shard.number, simulate_shard(scenario, seed, shard), parts)
+
+
+def _shard_job(origin: Origin, seed: int, shard: Shard, parts: Path | None) -> ShardOutput:
+    return _run_shard(_worker_scenario(origin), seed, shard, parts)
 
 
 def run_shards(
@@ -72,23 +110,27 @@ def run_shards(
     workers: int = 1,
     executor: str = "local",
     scheduler: str | None = None,
-) -> Iterator[dict[str, pa.Table]]:
-    """Each shard's tables, in shard order."""
+    parts: Path | None = None,
+) -> Iterator[ShardOutput]:
+    """Each shard's output, in shard order. ``parts``: a folder where worker processes of
+    this machine (a pool, or a local Dask cluster) write their shards' tables as Parquet parts;
+    this process returns the tables it simulates itself, and so do the workers of a Dask
+    cluster at ``scheduler`` (which may not share this machine's disk)."""
     if executor not in EXECUTORS:
         raise SpecError(f"unknown executor '{executor}'", path=("executor",), hint="local or dask")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SpecError(f"workers must be a whole number >= 1, got {workers!r}", path=("workers",))
     if executor == "dask":
-        yield from _dask(scenario, seed, shards, workers, scheduler)
+        yield from _dask(scenario, seed, shards, workers, scheduler, parts)
         return
     if workers == 1 or len(shards) == 1:
         for shard in shards:
-            yield simulate_shard(scenario, seed, shard)
+            yield _run_shard(scenario, seed, shard, None)
         return
     origin = _origin(scenario)
     with ProcessPoolExecutor(max_workers=min(workers, len(shards))) as pool:
         yield from _in_order(
-            (pool.submit(_shard_job, origin, seed, shard) for shard in shards),
+            (pool.submit(_shard_job, origin, seed, shard, parts) for shard in shards),
             AHEAD_PER_WORKER * workers,
         )
 
@@ -99,7 +141,7 @@ def _origin(scenario: Scenario) -> Origin:
     return scenario.origin
 
 
-def _in_order(futures: Iterator[Future], ahead: int) -> Iterator[dict[str, pa.Table]]:
+def _in_order(futures: Iterator[Future], ahead: int) -> Iterator[ShardOutput]:
     pending: deque[Future] = deque()
     for future in futures:
         pending.append(future)
@@ -110,8 +152,13 @@ def _in_order(futures: Iterator[Future], ahead: int) -> Iterator[dict[str, pa.Ta
 
 
 def _dask(
-    scenario: Scenario, seed: int, shards: list[Shard], workers: int, scheduler: str | None
-) -> Iterator[dict[str, pa.Table]]:
+    scenario: Scenario,
+    seed: int,
+    shards: list[Shard],
+    workers: int,
+    scheduler: str | None,
+    parts: Path | None,
+) -> Iterator[ShardOutput]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -119,12 +166,16 @@ def _dask(
             "the dask executor needs dask.distributed", hint="pip install 'dask[distributed]'"
         ) from None
     origin = _origin(scenario)
+    local_parts = parts if scheduler is None else None
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
     client = Client(scheduler or cluster)
     try:
-        futures = (client.submit(_shard_job, origin, seed, shard, pure=False) for shard in shards)
+        futures = (
+            client.submit(_shard_job, origin, seed, shard, local_parts, pure=False)
+            for shard in shards
+        )
         yield from _in_order(futures, AHEAD_PER_WORKER * max(workers, 1))
     finally:
         client.close()

@@ -21,9 +21,9 @@ from sim.engine import DEFAULT_SHARD_SIZE
 from sim.errors import SpecError
 from sim.output import MemorySink, format_of, open_sink, read_tables, write_tables
 from sim.output.check import CheckReport, check_tables
-from sim.output.sinks import Sink
+from sim.output.sinks import DuckDBSink, ParquetSink, Sink
 from sim.profiles.spec import MAX_PERSONS
-from sim.scenario.executors import run_shards
+from sim.scenario.executors import ShardOutput, run_shards
 from sim.scenario.loader import Scenario, load_scenario
 from sim.scenario.shards import plan_shards
 from sim.seeds import check_seed
@@ -136,24 +136,26 @@ def _checked(sink: Sink, scenario: Scenario, seed: int, count: int, check: bool)
 
 
 def _counted(
-    batches: Iterator[dict[str, pa.Table]],
+    outputs: Iterator[ShardOutput],
+    sink: Sink,
     rows: Counter,
     events: Counter,
     progress: Callable[[int, int], None] | None,
     total: int,
-) -> Iterator[dict[str, pa.Table]]:
-    for done, tables in enumerate(batches, 1):
-        for name, table in tables.items():
-            rows[name] += table.num_rows
-        kinds = tables["events"].group_by("event_type").aggregate([("event_id", "count")])
-        for kind, number in zip(*kinds.to_pydict().values(), strict=True):
-            events[kind] += number
-        rows["(triggered events)"] += (
-            tables["events"].num_rows - tables["events"]["caused_by"].null_count
-        )
+) -> None:
+    """Writes each shard's tables into the sink (or adopts the parts a worker wrote) and
+    adds up its summary."""
+    for done, output in enumerate(outputs, 1):
+        if output.tables is not None:
+            sink.write(output.tables)
+        else:
+            assert isinstance(sink, ParquetSink | DuckDBSink)
+            sink.adopt(output.schemas)
+        rows.update(output.rows)
+        events.update(output.events)
+        rows["(triggered events)"] += output.triggered
         if progress is not None:
             progress(done, total)
-        yield tables
 
 
 def run(
@@ -199,25 +201,24 @@ def run(
     shards = plan_shards(loaded, count, shard_size)
     rows: Counter = Counter()
     events: Counter = Counter()
-    batches = _counted(
-        run_shards(loaded, seed, shards, workers=workers, executor=executor, scheduler=scheduler),
-        rows,
-        events,
-        progress,
-        len(shards),
-    )
+
+    def simulated(parts: Path | None = None) -> Iterator[ShardOutput]:
+        return run_shards(
+            loaded, seed, shards, workers=workers, executor=executor, scheduler=scheduler,
+            parts=parts,
+        )  # fmt: skip
+
     if out is None:
         memory = MemorySink()
-        for tables in batches:
-            memory.write(tables)
+        _counted(simulated(), memory, rows, events, progress, len(shards))
         manifest = _checked(memory, loaded, seed, count, check)
         memory.write({"run_manifest": manifest})
         return _result(loaded, seed, count, rows, events, manifest, _tables=memory.tables())
     path = Path(out)
     kind = format_of(path, format)
     with open_sink(path, format=kind, overwrite=overwrite) as sink:
-        for tables in batches:
-            sink.write(tables)
+        parts = sink.parts() if isinstance(sink, ParquetSink | DuckDBSink) else None
+        _counted(simulated(parts), sink, rows, events, progress, len(shards))
         manifest = _checked(sink, loaded, seed, count, check)
         sink.write({"run_manifest": manifest})
     return _result(loaded, seed, count, rows, events, manifest, out=path, format=kind)

@@ -49,6 +49,23 @@ def test_shards_workers_and_executors_do_not_change_a_byte(reference, digests, t
     tally["determinism", name, "identical"] += 1
 
 
+@pytest.mark.parametrize("kind", ["duckdb", "parquet"])
+def test_outputs_the_workers_write_themselves_are_the_same(tmp_path, digests, tally, kind):
+    """One worker's shards go through the sink; two workers (and a local Dask cluster) write
+    theirs as Parquet parts that the output takes in: the tables read back are the same."""
+    found = {}
+    for name, options in {"one worker": {"workers": 1}, **OPTIONS}.items():
+        if "workers" not in options:
+            continue
+        out = tmp_path / (name.replace(" ", "-").replace(",", "") + f".{kind}")
+        result = sim.run(SCENARIO, COUNT, seed=SEED, out=out, format=kind, **options)
+        assert result.check["check_passed"], result.check
+        found[name] = digests(_read_back(out) if kind == "duckdb" else result.tables)
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert len(found) == 3 and all(d == found["one worker"] for d in found.values())
+    tally["determinism", f"{kind} output by 1 and 2 workers and Dask", "identical"] += 1
+
+
 def _read_back(path) -> dict[str, pa.Table]:
     with duckdb.connect(str(path), read_only=True) as connection:
         names = [row[0] for row in connection.execute("show tables").fetchall()]
