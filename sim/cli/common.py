@@ -8,7 +8,13 @@ from collections.abc import Callable, Iterator
 from typing import NoReturn
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 __all__ = ["console", "err_console", "fail", "shard_progress"]
 
@@ -27,11 +33,19 @@ def shard_progress(*, enabled: bool = True) -> Iterator[Callable[[int, int], Non
     if not enabled or not err_console.is_terminal:
         yield None
         return
-    columns = ("shards", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task("shards", total=None)
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            # after the last shard the output is completed and checked, which takes a while
+            # for a large run: the bar says so
+            label = "writing and checking the output" if done == total else "shards"
+            bar.update(task, completed=done, total=total, description=label)
 
         yield update
