@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
@@ -116,22 +117,49 @@ def adjudicate(claims: pa.Table, plans: Mapping[str, BenefitPlan]) -> pa.Table:
     first_of_group[:1] = True
     for key in (family[order], plan_code[order], plan_year[order]):
         first_of_group[1:] |= key[1:] != key[:-1]
+    group = np.cumsum(first_of_group) - 1
+    member = _dictionary_codes(claims, "member_id")[order]
 
-    cents = _apply(
-        terms=[_Terms.of(plans[p]) for p in plan_ids],
-        first_of_group=first_of_group.tolist(),
-        plan=plan_code[order].tolist(),
-        member=_dictionary_codes(claims, "member_id")[order].tolist(),
-        category=category[order].tolist(),
-        allowed=allowed_cents[order].tolist(),
-        denied=claims.column("denied").to_numpy(zero_copy_only=False)[order].tolist(),
+    terms = [_Terms.of(plans[p]) for p in plan_ids]
+    plan_sorted = plan_code[order]
+    category_sorted = category[order]
+    allowed_sorted = allowed_cents[order]
+    denied_sorted = claims.column("denied").to_numpy(zero_copy_only=False)[order]
+    copay_cents = np.array([t.copay_cents for t in terms], dtype=np.int64)
+    copay_only = np.array([t.copay_only for t in terms], dtype=bool)
+    deductible, copay, coinsurance = (
+        np.array(cents, dtype=np.int64)
+        for cents in _apply(
+            terms=terms,
+            group_starts=np.flatnonzero(first_of_group).tolist(),
+            plan=plan_sorted.tolist(),
+            member=member.tolist(),
+            copay_cents=copay_cents[plan_sorted, category_sorted].tolist(),
+            copay_only=copay_only[plan_sorted, category_sorted].tolist(),
+            allowed=allowed_sorted.tolist(),
+            denied=denied_sorted.tolist(),
+        )
     )
+    share = deductible + copay + coinsurance
+    # the accumulators after each claim: running totals per member and per family
+    of_member = group * (int(member.max(initial=0)) + 1) + member
+    sorted_cents = {
+        "deductible_usd": deductible,
+        "copay_usd": copay,
+        "coinsurance_usd": coinsurance,
+        "member_cost_share_usd": share,
+        "paid_usd": np.where(denied_sorted, 0, allowed_sorted - share),
+        "member_deductible_to_date": _running_totals(deductible, of_member),
+        "family_deductible_to_date": _running_totals(deductible, group),
+        "member_oop_to_date": _running_totals(share, of_member),
+        "family_oop_to_date": _running_totals(share, group),
+    }
     result = claims.set_column(
         claims.column_names.index("allowed"), "allowed", pa.array(allowed_cents / 100)
     )
-    for name, sorted_cents in zip(RESULT_COLUMNS, cents, strict=True):
+    for name in RESULT_COLUMNS:
         values = np.empty(len(order), dtype=np.int64)
-        values[order] = sorted_cents
+        values[order] = sorted_cents[name]
         result = result.append_column(name, pa.array(values / 100))
     return result
 
@@ -139,72 +167,81 @@ def adjudicate(claims: pa.Table, plans: Mapping[str, BenefitPlan]) -> pa.Table:
 def _apply(
     *,
     terms: list[_Terms],
-    first_of_group: list[bool],
+    group_starts: list[int],
     plan: list[int],
     member: list[int],
-    category: list[int],
+    copay_cents: list[int],
+    copay_only: list[bool],
     allowed: list[int],
     denied: list[bool],
-) -> tuple[list[int], ...]:
-    """The hot loop, over claims sorted by family, plan, plan year, date and id; in cents."""
+) -> tuple[list[int], list[int], list[int]]:
+    """The hot loop, over claims sorted by family, plan, plan year, date and id, each group of
+    one family, plan and plan year starting at one of ``group_starts``: each claim's
+    deductible, copay and coinsurance, in cents."""
     n = len(plan)
-    deductible, copay, coinsurance, share, paid = ([0] * n for _ in range(5))
-    member_deductible, family_deductible, member_oop, family_oop = ([0] * n for _ in range(4))
-    deductible_of: dict[int, int] = {}
-    oop_of: dict[int, int] = {}
-    family_ded = family_spent = 0
-    for i in range(n):
-        if first_of_group[i]:
-            deductible_of.clear()
-            oop_of.clear()
-            family_ded = family_spent = 0
-        who = member[i]
-        member_ded = deductible_of.get(who, 0)
-        member_spent = oop_of.get(who, 0)
-        if not denied[i]:
-            t = terms[plan[i]]
-            cat = category[i]
+    deductible, copay, coinsurance = [0] * n, [0] * n, [0] * n
+    for start, end in pairwise([*group_starts, n]):
+        t = terms[plan[start]]
+        oop_cents, family_oop_cents = t.oop_cents, t.family_oop_cents
+        deductible_cents, family_deductible_cents = t.deductible_cents, t.family_deductible_cents
+        embedded, rate = t.embedded, t.coinsurance
+        deductible_of: dict[int, int] = {}
+        oop_of: dict[int, int] = {}
+        family_ded = family_spent = 0
+        for i in range(start, end):
+            if denied[i]:
+                continue
+            who = member[i]
+            member_ded = deductible_of.get(who, 0)
+            member_spent = oop_of.get(who, 0)
+            # min() spelled out: this runs once per claim
             rest = allowed[i]
-            room = min(t.oop_cents - member_spent, t.family_oop_cents - family_spent)
-            copay_i = min(t.copay_cents[cat], rest, room)
+            room = oop_cents - member_spent
+            if family_oop_cents - family_spent < room:
+                room = family_oop_cents - family_spent
+            copay_i = copay_cents[i]
+            if rest < copay_i:
+                copay_i = rest
+            if room < copay_i:
+                copay_i = room
             rest -= copay_i
             room -= copay_i
-            if t.copay_only[cat]:
+            if copay_only[i]:
                 ded_i = coins_i = 0
             else:
-                deductible_room = t.family_deductible_cents - family_ded
-                if t.embedded:
-                    deductible_room = min(deductible_room, t.deductible_cents - member_ded)
-                ded_i = min(rest, deductible_room, room)
+                ded_i = family_deductible_cents - family_ded
+                if embedded and deductible_cents - member_ded < ded_i:
+                    ded_i = deductible_cents - member_ded
+                if rest < ded_i:
+                    ded_i = rest
+                if room < ded_i:
+                    ded_i = room
                 rest -= ded_i
-                coins_i = min(round(rest * t.coinsurance), room - ded_i)
-            share_i = copay_i + ded_i + coins_i
-            member_ded += ded_i
+                coins_i = round(rest * rate)
+                if room - ded_i < coins_i:
+                    coins_i = room - ded_i
             family_ded += ded_i
-            member_spent += share_i
-            family_spent += share_i
-            deductible_of[who] = member_ded
-            oop_of[who] = member_spent
+            family_spent += copay_i + ded_i + coins_i
+            deductible_of[who] = member_ded + ded_i
+            oop_of[who] = member_spent + copay_i + ded_i + coins_i
             deductible[i] = ded_i
             copay[i] = copay_i
             coinsurance[i] = coins_i
-            share[i] = share_i
-            paid[i] = allowed[i] - share_i
-        member_deductible[i] = member_ded
-        family_deductible[i] = family_ded
-        member_oop[i] = member_spent
-        family_oop[i] = family_spent
-    return (
-        deductible,
-        copay,
-        coinsurance,
-        share,
-        paid,
-        member_deductible,
-        family_deductible,
-        member_oop,
-        family_oop,
-    )
+    return deductible, copay, coinsurance
+
+
+def _running_totals(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """Each row's running total of ``values`` over the rows of its segment up to it."""
+    order = np.argsort(segment, kind="stable")
+    totals = np.cumsum(values[order])
+    ordered = segment[order]
+    is_start = np.ones(ordered.size, dtype=bool)
+    is_start[1:] = ordered[1:] != ordered[:-1]
+    starts = np.flatnonzero(is_start)
+    before = (totals - values[order])[starts]
+    out = np.empty_like(totals)
+    out[order] = totals - np.repeat(before, np.diff(np.r_[starts, ordered.size]))
+    return out
 
 
 def _check_columns(claims: pa.Table) -> None:

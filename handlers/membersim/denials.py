@@ -9,7 +9,7 @@ share of its code that is resubmitted and then paid.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -21,23 +21,25 @@ __all__ = ["draw_denials"]
 
 def draw_denials(
     claim_type: np.ndarray,
-    plan_id: np.ndarray,
+    plan: np.ndarray,
     coverage: np.ndarray,
-    plans: Mapping[str, BenefitPlan],
+    benefits: Sequence[BenefitPlan],
     u_denial: np.ndarray,
     u_resubmit: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per claim: the initial denial code (None: not denied), whether the denial was corrected
-    and paid, and the final denial code. ``coverage`` is "covered", "before" or "after"."""
+    and paid, and the final denial code. ``plan`` indexes ``benefits``; ``coverage`` is
+    "covered", "before" or "after"."""
     n = claim_type.size
     initial = np.full(n, None, dtype=object)
     resubmitted = np.zeros(n, dtype=bool)
-    for plan in np.unique(plan_id).tolist():
-        denials = plans[plan].denials
-        for kind in ("professional", "institutional"):
-            rows = np.flatnonzero(
-                (plan_id == plan) & (claim_type == kind) & (coverage == "covered")
-            )
+    covered = coverage == "covered"
+    of_kind = {kind: covered & (claim_type == kind) for kind in ("professional", "institutional")}
+    for index, benefit in enumerate(benefits):
+        denials = benefit.denials
+        of_plan = plan == index
+        for kind, of_this_kind in of_kind.items():
+            rows = np.flatnonzero(of_plan & of_this_kind)
             rates = getattr(denials, kind)
             if not rows.size or not rates:
                 continue

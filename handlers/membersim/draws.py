@@ -55,7 +55,7 @@ def row_uniforms(
     ends = np.r_[starts[1:], person_index.size]
     generators = context.rngs(PRODUCT, stream, indices=person_index[starts])
     for start, end, generator in zip(starts.tolist(), ends.tolist(), generators, strict=True):
-        out[start:end] = generator.random((end - start, columns))
+        generator.random(out=out[start:end])
     return out
 
 

@@ -14,7 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.errors import SpecError, from_validation_error
 from sim.specio import read_spec
 
-__all__ = ["MAX_REVENUE_LINES", "REVENUE_CODES", "Drg", "DrgTable", "Grouping", "load_drgs"]
+__all__ = [
+    "MAX_REVENUE_LINES",
+    "REVENUE_CODES",
+    "Drg",
+    "DrgGroup",
+    "DrgTable",
+    "Grouping",
+    "load_drgs",
+]
 
 SOURCE = "handlers/membersim/data/drg.yaml"
 Severity = Literal["mcc", "cc", "none"]
@@ -49,7 +57,7 @@ class Drg(_Model):
     weight: Annotated[float, Field(gt=0, le=50)]
 
 
-class _Group(_Model):
+class DrgGroup(_Model):
     name: str
     kind: Literal["medical", "surgical"]
     diagnoses: tuple[str, ...] = ()
@@ -57,7 +65,7 @@ class _Group(_Model):
     drgs: dict[Severity, str]
 
     @model_validator(mode="after")
-    def _matches_something(self) -> _Group:
+    def _matches_something(self) -> DrgGroup:
         if not self.diagnoses and not self.procedures:
             raise ValueError("give diagnoses or procedures")
         if set(self.drgs) != {"mcc", "cc", "none"}:
@@ -78,7 +86,7 @@ class Grouping(_Model):
 class DrgTable(_Model):
     base_rate_usd: Annotated[float, Field(gt=0)]
     drgs: dict[Annotated[str, Field(pattern=r"^\d{3}$")], Drg]
-    groups: tuple[_Group, ...]
+    groups: tuple[DrgGroup, ...]
     revenue_lines: dict[Literal["medical", "surgical"], dict[str, Annotated[float, Field(gt=0)]]]
 
     @model_validator(mode="after")
@@ -106,9 +114,13 @@ class DrgTable(_Model):
         path: tuple[str | int, ...],
     ) -> Grouping:
         """The DRG of a stay; a principal diagnosis no group covers is a SpecError."""
-        severity: Severity = (
-            "mcc" if other_diagnoses >= 2 else "cc" if other_diagnoses == 1 else "none"
-        )
+        return self.grouping(self.choose_group(principal, procedures, path=path), other_diagnoses)
+
+    def choose_group(
+        self, principal: str, procedures: Iterable[str], *, path: tuple[str | int, ...]
+    ) -> DrgGroup:
+        """The group of a stay: the first with a procedure done, else the one with the longest
+        code prefix of the principal diagnosis; none is a SpecError."""
         done = set(procedures)
         chosen = next((g for g in self.groups if done & set(g.procedures)), None)
         if chosen is None:
@@ -126,10 +138,17 @@ class DrgTable(_Model):
                     hint="add a group with its ICD-10-CM category to the DRG table",
                 )
             chosen = max(matches, key=lambda m: m[0])[1]
-        code = chosen.drgs[severity]
+        return chosen
+
+    def grouping(self, group: DrgGroup, other_diagnoses: int) -> Grouping:
+        """The DRG of the group at the severity level of the stay's other diagnoses."""
+        severity: Severity = (
+            "mcc" if other_diagnoses >= 2 else "cc" if other_diagnoses == 1 else "none"
+        )
+        code = group.drgs[severity]
         drg = self.drgs[code]
         return Grouping(
-            drg=code, title=drg.title, weight=drg.weight, kind=chosen.kind, severity=severity
+            drg=code, title=drg.title, weight=drg.weight, kind=group.kind, severity=severity
         )
 
 

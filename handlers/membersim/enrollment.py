@@ -149,8 +149,8 @@ def enrollments(
             _table(rows, roster, plans),
         ]
     )
-    row_of = roster.row_of()
-    rank = np.array([row_of[m] for m in table["member_id"].to_pylist()], dtype=np.int64)
+    rank = pc.index_in(table["member_id"], value_set=pa.array(roster.member_id, pa.string()))
+    rank = rank.to_numpy()
     start = table["start_date"].cast(pa.int32()).to_numpy()
     return table.take(pa.array(np.lexsort((start, rank)))), plans
 
@@ -304,8 +304,8 @@ def _in_force_table(
         ),
         "plan_id": pa.array(plan_id, pa.string()),
         "plan_type": pa.array([plans[p].plan_type for p in plan_id], pa.string()),
-        "start_date": pa.array([start] * n, pa.date32()),
-        "end_date": pa.array([end] * n, pa.date32()),
+        "start_date": pa.array(np.full(n, np.datetime64(start, "D")), pa.date32()),
+        "end_date": pa.array(np.full(n, np.datetime64(end, "D")), pa.date32()),
         "reason": pa.array(["in_force"] * n, pa.string()),
         "reason_detail": strings,
         "end_reason": pa.array(["horizon_end"] * n, pa.string()),

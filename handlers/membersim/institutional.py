@@ -4,14 +4,16 @@ revenue-code lines."""
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_right
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from handlers.base import events_of
 from handlers.membersim.diagnoses import DiagnosisHistory
-from handlers.membersim.drg import EMERGENCY_ROOM, DrgTable
+from handlers.membersim.drafts import draft_table
+from handlers.membersim.drg import EMERGENCY_ROOM, DrgGroup, DrgTable
 from handlers.membersim.parameters import parameter_columns
 from sim.errors import SpecError
 
@@ -100,14 +102,17 @@ def institutional_drafts(
     events: pa.Table,
     drgs: DrgTable,
     history: DiagnosisHistory,
-) -> dict[str, list]:
-    """Columns of the inpatient claims in ``claims``; ``causes`` holds each claim's discharge."""
+) -> pa.Table:
+    """Drafts of the inpatient claims in ``claims``; ``causes`` holds each claim's discharge."""
     values = {
         k: v.to_pylist()
         for k, v in parameter_columns(claims, ["discharge_disposition", "type_of_bill"]).items()
     }
     stays = _Stays(events)
-    out: dict[str, list] = {name: [] for name in _COLUMNS}
+    # checks and DRG groups claim by claim, so that the first bad claim is the one reported;
+    # the DRG's severity level waits for the diagnoses, found for all claims at once
+    found: list[tuple[dict, DrgGroup, dt.date, str, str]] = []
+    groups: dict[tuple, DrgGroup] = {}
     rows = zip(
         claims["definition_id"].to_pylist(),
         causes["person_index"].to_pylist(),
@@ -138,26 +143,37 @@ def institutional_drafts(
                 path=(*where, "discharge_disposition"),
                 hint=f"known: {', '.join(DISCHARGE_STATUS_CODES)}",
             )
-        found = stays.admission((person, journey), time)
-        if found is None:
+        stay = stays.admission((person, journey), time)
+        if stay is None:
             raise SpecError(
                 f"discharge on {date} has no earlier admission in journey '{journey}'",
                 path=("events", definition),
             )
-        admitted_at, admission = found
-        principal = admission["icd10"]
-        others = history.secondary(person, time, principal)
-        grouping = drgs.group(
-            principal or "",
-            stays.procedures_between((person, journey), admitted_at, time),
-            len(others),
-            path=("events", admission["definition_id"], "parameters", "icd10"),
+        admitted_at, admission = stay
+        # stays repeat a few diagnoses and procedures: each grouped once
+        key = (
+            admission["icd10"] or "",
+            tuple(stays.procedures_between((person, journey), admitted_at, time)),
+            ("events", admission["definition_id"], "parameters", "icd10"),
         )
-        stay_days = max(1, (date - admission["date"]).days)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = drgs.choose_group(key[0], key[1], path=key[2])
+        found.append((admission, group, date, status, bill))
+    principal = pa.array([admission["icd10"] for admission, *_ in found], pa.string())
+    diagnoses = history.claim_codes(
+        causes["person_index"].to_numpy(), causes["time_days"].to_numpy(), principal
+    )
+    code_count = pc.list_value_length(diagnoses).to_numpy().tolist()
+    out: dict[str, list] = {name: [] for name in _COLUMNS}
+    for (admission, group, date, status, bill), codes in zip(found, code_count, strict=True):
+        principal_code = admission["icd10"]
+        grouping = drgs.grouping(group, codes - 1 if principal_code else codes)
         kind = admission["admission_type"]
-        lines = dict(drgs.revenue_lines[grouping.kind])
+        shares = dict(drgs.revenue_lines[grouping.kind])
         if kind not in ("emergency", "urgent"):
-            lines.pop(EMERGENCY_ROOM, None)
+            shares.pop(EMERGENCY_ROOM, None)
+        revenue = sorted(shares)
         _append(
             out,
             service_date=admission["date"],
@@ -165,20 +181,26 @@ def institutional_drafts(
             type_of_bill=bill,
             drg=grouping.drg,
             drg_weight=grouping.weight,
+            fee_usd=grouping.weight * drgs.base_rate_usd,
             admission_type_code=ADMISSION_TYPE_CODES.get(kind or "", "9"),
             discharge_status_code=status,
-            length_of_stay_days=stay_days,
-            principal_diagnosis=principal,
-            diagnosis_codes=[principal, *others] if principal else others,
-            revenue_shares=lines,
+            length_of_stay_days=max(1, (date - admission["date"]).days),
+            principal_diagnosis=principal_code,
+            revenue_codes=revenue,
+            revenue_shares=[shares[code] for code in revenue],
             rendering_role="Surgery" if grouping.kind == "surgical" else "Hospital Medicine",
         )
     n = claims.num_rows
-    out["claim_type"] = ["institutional"] * n
-    out["service_category"] = ["inpatient_admission"] * n
-    out["place_of_service"] = ["21"] * n
-    out["fee_usd"] = np.array([w * drgs.base_rate_usd for w in out["drg_weight"]], dtype=np.float64)
-    return out
+    return draft_table(
+        n,
+        claim_type=["institutional"] * n,
+        service_category=["inpatient_admission"] * n,
+        place_of_service=["21"] * n,
+        min_units=[1] * n,
+        max_units=[1] * n,
+        diagnosis_codes=diagnoses,
+        **out,
+    )
 
 
 _COLUMNS = (
@@ -187,11 +209,12 @@ _COLUMNS = (
     "type_of_bill",
     "drg",
     "drg_weight",
+    "fee_usd",
     "admission_type_code",
     "discharge_status_code",
     "length_of_stay_days",
     "principal_diagnosis",
-    "diagnosis_codes",
+    "revenue_codes",
     "revenue_shares",
     "rendering_role",
 )

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from handlers.membersim.benefits import BenefitPlan
 from handlers.membersim.coverage import resolve_plans
+from handlers.membersim.distinct import per_distinct
 
 __all__ = ["MEMBER_SCHEMA", "Roster", "members_table", "roster_of"]
 
@@ -64,11 +65,20 @@ def roster_of(persons: pa.Table) -> Roster:
     """Persons with a member id and coverage (the uninsured, plan ``None``, are left out)."""
     if "member_id" not in persons.column_names:
         persons = persons.slice(0, 0).append_column("member_id", pa.array([], pa.string()))
-    persons = persons.filter(pc.is_valid(persons["member_id"]))
-    ages = persons["age"].to_pylist() if "age" in persons.column_names else [99] * len(persons)
-    plan_ids, plans = resolve_plans(_column(persons, "plan").to_pylist(), ages)
+    has_id = pc.is_valid(persons["member_id"])
+    labels = _column(persons, "plan").filter(has_id)
+    if "age" in persons.column_names:
+        ages = persons["age"].filter(has_id)
+    else:
+        ages = pa.array(np.full(len(labels), 99))
+    # the plan follows from the label and the age: resolved once per pair
+    pairs, pair_of = per_distinct(lambda label, age: (label, age), labels, ages)
+    pair_plans, plans = resolve_plans([label for label, _ in pairs], [age for _, age in pairs])
+    plan_ids = [pair_plans[pair] for pair in pair_of.tolist()]
     insured = np.array([p is not None for p in plan_ids], dtype=bool)
-    persons = persons.filter(pa.array(insured))
+    keep = np.zeros(persons.num_rows, dtype=bool)
+    keep[np.flatnonzero(has_id.to_numpy(zero_copy_only=False))] = insured
+    persons = persons.filter(pa.array(keep))
     member_id = persons["member_id"].to_pylist()
     row = {member: i for i, member in enumerate(member_id)}
     subscribers = _column(persons, "subscriber_id").to_pylist()
@@ -92,18 +102,18 @@ def members_table(
     """One row per member: identities, the plan held at the end of the run (its last span),
     and the first and last covered days."""
     persons = roster.persons
-    by_member = enrollments.group_by("member_id").aggregate(
-        [("start_date", "min"), ("end_date", "max")]
-    )
-    last = _last_plan(enrollments)
-    index = pc.index_in(pa.array(roster.member_id, pa.string()), by_member["member_id"])
-    plan_id = [last.get(m, p) for m, p in zip(roster.member_id, roster.plan_id, strict=True)]
-    held = [plans[p] for p in plan_id]
+    member_ids = pa.array(roster.member_id, pa.string())
+    first, last, last_span = _span_extent(enrollments, member_ids)
+    spans = last_span >= 0
+    last_plan = enrollments["plan_id"].to_numpy(zero_copy_only=False)[last_span[spans]]
+    plan_id = np.array(roster.plan_id, dtype=object)
+    plan_id[spans] = last_plan
+    held = [plans[p] for p in plan_id.tolist()]
     columns = {
-        "member_id": pa.array(roster.member_id, pa.string()),
+        "member_id": member_ids,
         "person_id": persons["person_id"],
         "person_index": persons["person_index"],
-        "subscriber_id": pa.array([roster.member_id[r] for r in roster.subscriber_row]),
+        "subscriber_id": member_ids.take(pa.array(roster.subscriber_row)),
         "household_id": _column(persons, "household_id"),
         "relationship_code": _column(persons, "relationship_code"),
         "plan_label": _column(persons, "plan"),
@@ -111,16 +121,41 @@ def members_table(
         "plan_name": pa.array([p.name for p in held], pa.string()),
         "plan_type": pa.array([p.plan_type for p in held], pa.string()),
         "coverage_type": _column(persons, "coverage_type"),
-        "coverage_start_date": pc.take(by_member["start_date_min"], index),
-        "coverage_end_date": pc.take(by_member["end_date_max"], index),
+        "coverage_start_date": first,
+        "coverage_end_date": last,
     }
     return pa.table(
         {f.name: columns[f.name].cast(f.type) for f in MEMBER_SCHEMA}, schema=MEMBER_SCHEMA
     )
 
 
-def _last_plan(enrollments: pa.Table) -> dict[str, str]:
-    """Each member's plan on their latest span."""
-    order = pc.sort_indices(enrollments, [("member_id", "ascending"), ("start_date", "ascending")])
-    ordered = enrollments.take(order)
-    return dict(zip(ordered["member_id"].to_pylist(), ordered["plan_id"].to_pylist(), strict=True))
+def _span_extent(
+    enrollments: pa.Table, member_ids: pa.Array
+) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Per member: the first covered day, the last, and the row of the span that starts last
+    (of those starting the same day, the last in ``enrollments``); null and -1 without spans."""
+    member = pc.index_in(enrollments["member_id"], value_set=member_ids)
+    row = np.flatnonzero(pc.is_valid(member).to_numpy(zero_copy_only=False))
+    member = member.to_numpy(zero_copy_only=False)[row].astype(np.int64)
+    start = enrollments["start_date"].to_numpy()[row]
+    end = enrollments["end_date"].to_numpy()[row]
+    order = np.lexsort((start, member))
+    member, row, start, end = member[order], row[order], start[order], end[order]
+    is_first = np.ones(member.size, dtype=bool)
+    is_first[1:] = member[1:] != member[:-1]
+    firsts = np.flatnonzero(is_first)
+    lasts = np.r_[firsts[1:], member.size] - 1
+    covered = np.zeros(len(member_ids), dtype=bool)
+    covered[member[firsts]] = True
+    first_day = np.zeros(len(member_ids), dtype="datetime64[D]")
+    last_day = np.zeros(len(member_ids), dtype="datetime64[D]")
+    last_span = np.full(len(member_ids), -1, dtype=np.int64)
+    first_day[member[firsts]] = start[firsts]
+    if firsts.size:
+        last_day[member[firsts]] = np.maximum.reduceat(end, firsts)
+    last_span[member[firsts]] = row[lasts]
+    return (
+        pa.array(first_day, pa.date32(), mask=~covered),
+        pa.array(last_day, pa.date32(), mask=~covered),
+        last_span,
+    )

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from handlers.membersim.benefits import BenefitPlan
+from handlers.membersim.distinct import per_distinct
 
 __all__ = ["PREMIUM_SCHEMA", "premiums"]
 
@@ -30,15 +31,11 @@ PREMIUM_SCHEMA = pa.schema(
 
 def premiums(enrollments: pa.Table, plans: Mapping[str, BenefitPlan]) -> pa.Table:
     """The premium of each member for each month an enrollment span covers."""
-    pmpm = np.array(
-        [
-            np.nan if plans[p].premium_pmpm is None else plans[p].premium_pmpm
-            for p in enrollments["plan_id"].to_pylist()
-        ],
-        dtype=np.float64,
-    )
+    rates, plan = per_distinct(lambda p: plans[p].premium_pmpm, enrollments["plan_id"])
+    pmpm = np.array([np.nan if r is None else r for r in rates], dtype=np.float64)[plan]
     charged = np.flatnonzero(~np.isnan(pmpm))
-    spans = enrollments.take(pa.array(charged))
+    columns = ["member_id", "subscriber_id", "plan_id", "start_date", "end_date"]
+    spans = enrollments.select(columns).take(pa.array(charged))
     start = spans["start_date"].to_numpy().astype("datetime64[D]")
     end = spans["end_date"].to_numpy().astype("datetime64[D]")
     first_month = start.astype("datetime64[M]")

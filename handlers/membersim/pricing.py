@@ -3,7 +3,7 @@ the chargemaster markup), and their split over a claim's lines."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -16,17 +16,19 @@ __all__ = ["allocate_cents", "allowed_cents", "billed_cents"]
 def allowed_cents(
     medicare_usd: np.ndarray,
     claim_type: np.ndarray,
-    plan_id: np.ndarray,
-    plans: Mapping[str, BenefitPlan],
+    plan: np.ndarray,
+    benefits: Sequence[BenefitPlan],
 ) -> np.ndarray:
+    """The Medicare amount times the plan's multiple for the claim type; ``plan`` indexes
+    ``benefits``."""
     multiple = np.array(
-        [
-            getattr(plans[p].price_to_medicare, kind)
-            for p, kind in zip(plan_id.tolist(), claim_type.tolist(), strict=True)
-        ],
+        [[getattr(b.price_to_medicare, kind) for kind in MARKUPS] for b in benefits],
         dtype=np.float64,
-    )
-    return np.round(medicare_usd * multiple * 100).astype(np.int64)
+    ).reshape(-1, len(MARKUPS))
+    kind = np.zeros(claim_type.size, dtype=np.int64)
+    for i, name in enumerate(MARKUPS):
+        kind[claim_type == name] = i
+    return np.round(medicare_usd * multiple[plan, kind] * 100).astype(np.int64)
 
 
 def billed_cents(medicare_usd: np.ndarray, claim_type: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -3,17 +3,32 @@ the procedure code priced by the fee schedule, the visit's diagnosis first."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from handlers.membersim.diagnoses import DiagnosisHistory
+from handlers.membersim.distinct import per_distinct
+from handlers.membersim.drafts import DRAFT_SCHEMA, draft_table
 from handlers.membersim.fee_schedule import FeeSchedule
-from handlers.membersim.parameters import parameter_columns
 
-__all__ = ["professional_drafts", "rendering_role", "service_category"]
+__all__ = [
+    "PROFESSIONAL_PARAMETERS",
+    "professional_drafts",
+    "rendering_role",
+    "service_category",
+]
 
-_PARAMETERS = ("cpt", "diagnosis_code", "place_of_service", "encounter_type", "specialty")
+#: what a ``claim_professional`` event's parameters say about its claim
+PROFESSIONAL_PARAMETERS = (
+    "cpt",
+    "diagnosis_code",
+    "place_of_service",
+    "encounter_type",
+    "specialty",
+)
 _ROLE_OF_CATEGORY = {
     "office_visit": "Primary Care",
     "preventive": "Primary Care",
@@ -47,57 +62,79 @@ def rendering_role(category: str, specialty: str | None) -> str:
 
 
 def professional_drafts(
-    claims: pa.Table, causes: pa.Table, fees: FeeSchedule, history: DiagnosisHistory
-) -> dict[str, list]:
-    """Columns of the professional claims in ``claims`` (claim events); ``causes`` holds each
-    claim's causing event (or the claim event itself when it has none), row for row."""
-    values = {k: v.to_pylist() for k, v in parameter_columns(claims, _PARAMETERS).items()}
-    definition = claims["definition_id"].to_pylist()
-    codes = values["cpt"]
-    by_code = fees.by_code
-    for i in (i for i, code in enumerate(codes) if code not in by_code):
-        fees.entry(codes[i] or "", path=("events", definition[i], "parameters", "cpt"))
-    entries = [by_code[code] for code in codes]
-    place = [p or "11" for p in values["place_of_service"]]
-    category = [
-        service_category(e.category, p, t)
-        for e, p, t in zip(entries, place, values["encounter_type"], strict=True)
-    ]
-    person = claims["person_index"].to_pylist()
-    cause_time = causes["time_days"].to_pylist()
-    principal = values["diagnosis_code"]
-    diagnoses = [
-        [d, *history.secondary(p, t, d)] if d else history.secondary(p, t, None)
-        for p, t, d in zip(person, cause_time, principal, strict=True)
-    ]
-    n = claims.num_rows
-    return {
-        "claim_type": ["professional"] * n,
-        "service_date": causes["event_date"].to_pylist(),
-        "service_end_date": causes["event_date"].to_pylist(),
-        "service_category": category,
-        "place_of_service": place,
-        "type_of_bill": [None] * n,
-        "drg": [None] * n,
-        "drg_weight": [None] * n,
-        "admission_type_code": [None] * n,
-        "discharge_status_code": [None] * n,
-        "length_of_stay_days": [None] * n,
-        "principal_diagnosis": [d[0] if d else None for d in diagnoses],
-        "diagnosis_codes": diagnoses,
-        "rendering_role": [
-            rendering_role(c, s) for c, s in zip(category, values["specialty"], strict=True)
-        ],
-        # lines: one per claim
-        "procedure_code": codes,
-        "description": [e.description for e in entries],
-        "fee_usd": np.array([e.medicare_usd for e in entries], dtype=np.float64),
-        "units_range": [e.units for e in entries],
+    claims: pa.Table,
+    causes: pa.Table,
+    values: Mapping[str, pa.Array],
+    fees: FeeSchedule,
+    history: DiagnosisHistory,
+) -> pa.Table:
+    """Drafts of the professional claims in ``claims`` (claim events); ``causes`` holds each
+    claim's causing event (or the claim event itself when it has none), and ``values`` the
+    ``PROFESSIONAL_PARAMETERS`` of its event, row for row."""
+    code = values["cpt"]
+    unknown = pc.invert(pc.is_in(code, value_set=pa.array(list(fees.by_code), pa.string())))
+    if pc.any(unknown).as_py():
+        first = pc.index(unknown, True).as_py()
+        definition = claims["definition_id"][first].as_py()
+        fees.entry(code[first].as_py() or "", path=("events", definition, "parameters", "cpt"))
+
+    def line(cpt: str, place: str | None, encounter: str | None, specialty: str | None) -> tuple:
+        entry = fees.by_code[cpt]
+        place = place or "11"
+        category = service_category(entry.category, place, encounter)
+        return (
+            category,
+            rendering_role(category, specialty),
+            place,
+            entry.description,
+            entry.medicare_usd,
+            *entry.units,
+        )
+
+    lines, index = per_distinct(
+        line, code, values["place_of_service"], values["encounter_type"], values["specialty"]
+    )
+    take = pa.array(index)
+    by_line = {
+        name: pa.array([row[i] for row in lines], DRAFT_SCHEMA.field(name).type).take(take)
+        for i, name in enumerate(_LINE_COLUMNS)
     }
+    principal = values["diagnosis_code"]
+    # an empty diagnosis code is no principal diagnosis
+    no_principal = pc.fill_null(pc.equal(principal, ""), True)
+    diagnoses = history.claim_codes(
+        claims["person_index"].to_numpy(),
+        causes["time_days"].to_numpy(),
+        pc.if_else(no_principal, pa.scalar(None, pa.string()), principal),
+    )
+    n = claims.num_rows
+    return draft_table(
+        n,
+        claim_type=["professional"] * n,
+        service_date=causes["event_date"],
+        service_end_date=causes["event_date"],
+        procedure_code=code,
+        principal_diagnosis=_first_codes(diagnoses),
+        diagnosis_codes=diagnoses,
+        **by_line,
+    )
 
 
-def cause_rows(claims: pa.Table, events: pa.Table) -> pa.Table:
-    """For each claim event, its causing event (by ``caused_by``), or itself without one."""
-    index = pc.index_in(claims["caused_by"], value_set=events["event_id"])
-    own = pc.index_in(claims["event_id"], value_set=events["event_id"])
-    return events.take(pc.coalesce(index, own))
+#: what a claim's line determines, in the order ``professional_drafts`` computes it
+_LINE_COLUMNS = (
+    "service_category",
+    "rendering_role",
+    "place_of_service",
+    "description",
+    "fee_usd",
+    "min_units",
+    "max_units",
+)
+
+
+def _first_codes(codes: pa.ListArray) -> pa.Array:
+    """Each claim's first code, null for a claim without codes."""
+    offsets = codes.offsets.to_numpy()
+    listed = offsets[1:] > offsets[:-1]
+    first = codes.values.take(pa.array(offsets[:-1][listed]))
+    return first.take(pa.array(np.cumsum(listed) - 1, mask=~listed))

@@ -13,8 +13,10 @@ import zlib
 from functools import cache
 
 import numpy as np
+import pyarrow as pa
 
 from handlers.identifiers import is_valid_npi, npi
+from handlers.membersim.distinct import per_distinct
 
 __all__ = ["PER_VISIT_ROLES", "POOL_SIZE", "is_valid_npi", "npi", "provider_npis"]
 
@@ -32,23 +34,23 @@ def _npi_of(key: str) -> str:
     return npi("1" + f"{zlib.crc32(key.encode('utf-8')) % 10**8:08d}")
 
 
-def provider_npis(county: list[str], role: list[str], u: np.ndarray) -> tuple[list[str], list[str]]:
+def provider_npis(
+    county: pa.Array, role: pa.Array | pa.ChunkedArray, u: np.ndarray
+) -> tuple[pa.Array, pa.Array]:
     """The rendering and billing (practice or facility) NPIs for each (county, role) and a
     uniform that picks a provider in the pool."""
-    rendering: list[str] = []
-    billing: list[str] = []
-    cache: dict[tuple[str, str, int], tuple[str, str]] = {}
-    slots = np.floor(u * 1_000_000).astype(np.int64).tolist()
-    for place, kind, draw in zip(county, role, slots, strict=True):
-        slot = draw % POOL_SIZE.get(kind, DEFAULT_POOL_SIZE)
-        key = (place, kind, slot)
-        found = cache.get(key)
-        if found is None:
-            found = (
-                _npi_of(f"{place}|{kind}|{slot}"),
-                _npi_of(f"{place}|{kind}|practice {slot // PRACTICE_SIZE}"),
-            )
-            cache[key] = found
-        rendering.append(found[0])
-        billing.append(found[1])
+    sizes, role_index = per_distinct(lambda kind: POOL_SIZE.get(kind, DEFAULT_POOL_SIZE), role)
+    slot = np.floor(u * 1_000_000).astype(np.int64) % np.array(sizes, dtype=np.int64)[role_index]
+    providers, index = per_distinct(_provider, county, role, pa.array(slot))
+    take = pa.array(index)
+    rendering = pa.array([npi for npi, _ in providers], pa.string()).take(take)
+    billing = pa.array([npi for _, npi in providers], pa.string()).take(take)
     return rendering, billing
+
+
+def _provider(place: str, kind: str, slot: int) -> tuple[str, str]:
+    """The NPIs of provider ``slot`` of the pool and of their practice."""
+    return (
+        _npi_of(f"{place}|{kind}|{slot}"),
+        _npi_of(f"{place}|{kind}|practice {slot // PRACTICE_SIZE}"),
+    )

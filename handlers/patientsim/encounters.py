@@ -1,5 +1,5 @@
-"""Encounters: the visits of a chart, its hospital stays, and the visits that events outside any
-encounter imply.
+"""Encounters: the visits of the charts, their hospital stays, and the visits that events
+outside any encounter imply.
 
 - An ``encounter`` event is a visit that lasts the usual minutes of its CPT code (procedure
   table), drawn uniformly, 15-30 minutes when the table gives none, from its moment on the
@@ -10,19 +10,29 @@ encounter imply.
   one of its own: an office visit billed as the default trigger bills a diagnosis (CPT 99213),
   a hospital outpatient procedure, an infusion visit.
 Other events belong to the encounter whose period contains their moment (``EncounterIndex``).
+
+The shard's encounters are made together, as columns; only the events outside every visit and
+stay go one by one, since each may fall in a visit implied by one before it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
 
-from handlers.patientsim.chart import Chart, ClinicalEvent
-from handlers.patientsim.encounter_kinds import EncounterKind, discharge_status_code, encounter_kind
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from handlers.patientsim.columns import per_value, taken
+from handlers.patientsim.draws import Draws
+from handlers.patientsim.encounter_index import EncounterIndex
+from handlers.patientsim.encounter_kinds import encounter_kind
+from handlers.patientsim.events import ClinicalEvents
+from handlers.patientsim.patients import Patients
 from sim.codes.procedures import load_procedures
 
-__all__ = ["Encounter", "EncounterIndex", "build_encounters"]
+__all__ = ["Encounters", "build_encounters"]
 
 #: the CPT code of a visit a diagnosis implies: the default trigger bills such a diagnosis so
 DIAGNOSIS_VISIT_CPT = "99213"
@@ -34,159 +44,194 @@ IMPLIED_TYPES = {
     "procedure": "procedure",
     "medication_administration": "infusion",
 }
+_MADE = pa.schema(
+    [
+        ("source", pa.int64()),  # the event row it is made from
+        ("discharge", pa.int64()),  # the event row of the discharge closing a stay
+        ("encounter_type", pa.string()),
+        ("start", pa.timestamp("s")),
+        ("end", pa.timestamp("s")),  # null: a stay not discharged by the horizon
+        ("cpt", pa.string()),
+        ("reason_icd10", pa.string()),
+        ("specialty", pa.string()),
+        ("discharge_disposition", pa.string()),
+    ]
+)
 
 
-@dataclass
-class Encounter:
-    encounter_id: str
-    event: ClinicalEvent
-    encounter_type: str
-    kind: EncounterKind
-    start: dt.datetime
-    end: dt.datetime | None  # None: a stay not discharged by the horizon
-    cpt: str | None
-    reason_icd10: str | None
-    specialty: str
-    discharge: ClinicalEvent | None = None
+@dataclass(frozen=True)
+class Encounters:
+    """The shard's encounters in the order they are made: visits, stays, then the visits
+    events imply (``_MADE`` columns)."""
 
-    def contains(self, moment: dt.datetime) -> bool:
-        # an open stay holds only what happens at its admission: its end is unknown
-        return self.start <= moment <= (self.start if self.end is None else self.end)
+    made: pa.Table
+    ids: pa.Array
+    of_event: np.ndarray  # per event row: the encounter it happened in, -1 outside all
+    made_by_event: np.ndarray  # per event row: the encounter made from it, -1 if none
 
-    def row(self, chart: Chart) -> dict[str, Any]:
-        patient = chart.patient
-        facility = chart.sites.facility(self.kind.facility_kind)
-        stay_days = None
-        if self.encounter_type == "inpatient" and self.end is not None:
-            stay_days = (self.end.date() - self.start.date()).days
-        disposition = self.discharge.text("discharge_disposition") if self.discharge else None
-        return {
-            "encounter_id": self.encounter_id,
-            "patient_id": patient.patient_id,
-            "person_id": patient.person_id,
-            "event_id": self.event.event_id,
-            "discharge_event_id": self.discharge.event_id if self.discharge else None,
-            "journey_id": self.event.journey_id,
-            "encounter_class": self.kind.encounter_class,
-            "encounter_type": self.encounter_type,
-            "status": "in-progress" if self.end is None else "finished",
-            "start_datetime": self.start,
-            "end_datetime": self.end,
-            "length_of_stay_days": stay_days,
-            "admission_type": self.event.text("admission_type"),
-            "discharge_disposition": disposition,
-            "discharge_status_code": discharge_status_code(disposition) if disposition else None,
-            "place_of_service": self.event.text("place_of_service") or self.kind.place_of_service,
-            "facility_id": facility.facility_id,
-            "facility_name": facility.name,
-            "provider_npi": chart.sites.provider_npi(self.specialty),
-            "provider_specialty": self.specialty,
-            "cpt": self.cpt,
-            "reason_icd10": self.reason_icd10,
-        }
+    def ids_at(self, positions: np.ndarray) -> pa.Array:
+        """The ids of the encounters at these positions; null where a position is -1."""
+        return taken(self.ids, positions)
 
 
-class EncounterIndex:
-    """The encounters of one chart, to find the one an event happened in."""
-
-    def __init__(self, encounters: list[Encounter]) -> None:
-        self.encounters = encounters
-
-    def find(self, moment: dt.datetime, journey_id: str) -> Encounter | None:
-        """The encounter containing this moment: of the same journey if one is, the latest
-        begun otherwise."""
-        around = [e for e in self.encounters if e.contains(moment)]
-        if not around:
-            return None
-        return max(around, key=lambda e: (e.event.journey_id == journey_id, e.start))
-
-    def of_event(self, event: ClinicalEvent) -> Encounter | None:
-        """The encounter an event happened in."""
-        return self.find(event.moment, event.journey_id)
+@cache
+def _visit_minutes(cpt: str | None) -> tuple[float, float]:
+    procedure = load_procedures().get(cpt) if cpt else None
+    if procedure is not None and procedure.minutes_min is not None:
+        assert procedure.minutes_max is not None
+        return procedure.minutes_min, procedure.minutes_max
+    return DEFAULT_VISIT_MINUTES
 
 
-def _specialty(chart: Chart, event: ClinicalEvent, kind: EncounterKind, cpt: str | None) -> str:
-    named = event.text("specialty")
-    if named:
-        return named
+def _usual_specialty(of: tuple[str | None, str, int]) -> str:
+    """Who sees a patient of this age for this CPT code and encounter type."""
+    cpt, encounter_type, age_years = of
     procedure = load_procedures().get(cpt) if cpt else None
     if procedure is not None and procedure.specialty is not None:
         return procedure.specialty
-    return kind.default_specialty(chart.patient.age_years)
+    return encounter_kind(encounter_type).default_specialty(age_years)
 
 
-def _visit(
-    chart: Chart, event: ClinicalEvent, encounter_type: str, cpt: str | None, reason: str | None
-) -> Encounter:
-    procedure = load_procedures().get(cpt) if cpt else None
-    low, high = DEFAULT_VISIT_MINUTES
-    if procedure is not None and procedure.minutes_min is not None:
-        assert procedure.minutes_max is not None
-        low, high = procedure.minutes_min, procedure.minutes_max
-    start = event.moment
-    minutes = low + chart.uniform(event) * (high - low)
-    kind = encounter_kind(encounter_type)
-    return Encounter(
-        f"EN-{event.event_id}",
-        event,
-        encounter_type,
-        kind,
-        start,
-        start + dt.timedelta(seconds=round(minutes * 60)),
-        cpt,
-        reason,
-        _specialty(chart, event, kind, cpt),
+def _specialties(
+    events: ClinicalEvents,
+    patients: Patients,
+    rows: np.ndarray,
+    encounter_types: list[str],
+    cpts: list[str | None],
+) -> list[str]:
+    ages = [patients.age_years[patient] for patient in events.patient[rows].tolist()]
+    usual = per_value(list(zip(cpts, encounter_types, ages, strict=True)), _usual_specialty)
+    named = events.text("specialty", rows)
+    return [name or default for name, default in zip(named, usual, strict=True)]
+
+
+def _visits(
+    events: ClinicalEvents,
+    patients: Patients,
+    draws: Draws,
+    rows: np.ndarray,
+    encounter_types: list[str],
+    cpts: list[str | None],
+    reasons: list[str | None],
+) -> pa.Table:
+    minutes = np.array(per_value(cpts, _visit_minutes), np.float64).reshape(len(rows), 2)
+    low, high = minutes[:, 0], minutes[:, 1]
+    length = low + draws.uniforms[rows] * (high - low)
+    start = events.moment[rows]
+    return pa.Table.from_arrays(
+        [
+            pa.array(rows, pa.int64()),
+            pa.nulls(len(rows), pa.int64()),
+            pa.array(encounter_types, pa.string()),
+            pa.array(start),
+            pa.array(start + np.round(length * 60).astype("timedelta64[s]")),
+            pa.array(cpts, pa.string()),
+            pa.array(reasons, pa.string()),
+            pa.array(_specialties(events, patients, rows, encounter_types, cpts), pa.string()),
+            pa.nulls(len(rows), pa.string()),
+        ],
+        schema=_MADE,
     )
 
 
-def _stays(chart: Chart) -> list[Encounter]:
+def _stays(events: ClinicalEvents, patients: Patients) -> pa.Table:
     """Each admission with the discharge that closes it: a discharge closes the latest admission
     of its journey still open (so a stay never discharged does not take a later one's)."""
-    discharge_of: dict[str, ClinicalEvent] = {}
-    open_admissions: dict[str, list[ClinicalEvent]] = {}
-    for event in chart.of_type("admission", "discharge"):
-        waiting = open_admissions.setdefault(event.journey_id, [])
-        if event.event_type == "admission":
-            waiting.append(event)
+    discharge_of: dict[int, int] = {}
+    open_admissions: dict[tuple[int, int], list[int]] = {}
+    rows = events.of_type("admission", "discharge")
+    kinds = events.table["event_type"].take(rows).to_pylist()
+    is_admission = [kind == "admission" for kind in kinds]
+    journeys = zip(events.patient[rows].tolist(), events.journey[rows].tolist(), strict=True)
+    for row, admission, journey in zip(rows.tolist(), is_admission, journeys, strict=True):
+        waiting = open_admissions.setdefault(journey, [])
+        if admission:
+            waiting.append(row)
         elif waiting:
-            discharge_of[waiting.pop().event_id] = event
-    kind = encounter_kind("inpatient")
-    stays = []
-    for admission in chart.of_type("admission"):
-        discharge = discharge_of.get(admission.event_id)
-        stays.append(
-            Encounter(
-                f"EN-{admission.event_id}",
-                admission,
-                "inpatient",
-                kind,
-                admission.moment,
-                None if discharge is None else discharge.moment,
-                None,
-                admission.text("icd10"),
-                _specialty(chart, admission, kind, None),
-                discharge,
-            )
-        )
-    return stays
+            discharge_of[waiting.pop()] = row
+    admissions = rows[np.array(is_admission, bool)]
+    discharges = np.array([discharge_of.get(row, -1) for row in admissions.tolist()], np.int64)
+    closed = discharges >= 0
+    end = np.where(closed, events.moment[discharges], np.datetime64("NaT"))
+    types = ["inpatient"] * len(admissions)
+    dispositions = iter(events.text("discharge_disposition", discharges[closed]))
+    disposition = [next(dispositions) if stay_closed else None for stay_closed in closed.tolist()]
+    return pa.Table.from_arrays(
+        [
+            pa.array(admissions, pa.int64()),
+            pa.array(discharges, pa.int64(), mask=~closed),
+            pa.array(types, pa.string()),
+            pa.array(events.moment[admissions]),
+            pa.array(end),
+            pa.nulls(len(admissions), pa.string()),
+            pa.array(events.text("icd10", admissions), pa.string()),
+            pa.array(
+                _specialties(events, patients, admissions, types, [None] * len(types)), pa.string()
+            ),
+            pa.array(disposition, pa.string()),
+        ],
+        schema=_MADE,
+    )
 
 
-def build_encounters(chart: Chart) -> EncounterIndex:
-    """Every encounter of the chart."""
-    encounters = [
-        _visit(
-            chart, e, e.text("encounter_type") or "office", e.text("cpt"), e.text("reason_icd10")
-        )
-        for e in chart.of_type("encounter")
+def _index(made: pa.Table, events: ClinicalEvents) -> EncounterIndex:
+    source = made["source"].to_numpy()
+    start = made["start"].to_numpy().view(np.int64)
+    end = pc.fill_null(made["end"], made["start"]).to_numpy().view(np.int64)
+    return EncounterIndex(events.patient[source], start, end, events.journey[source])
+
+
+def _queries(events: ClinicalEvents, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """What ``EncounterIndex.find`` asks of these events: patient, moment, journey."""
+    return events.patient[rows], events.moment[rows].view(np.int64), events.journey[rows]
+
+
+def _implied(
+    events: ClinicalEvents, patients: Patients, draws: Draws, index: EncounterIndex
+) -> pa.Table:
+    """The visits of the events of ``IMPLIED_TYPES`` outside every encounter of ``index`` and
+    every visit implied before them."""
+    rows = events.of_type(*IMPLIED_TYPES)
+    rows = rows[index.find(*_queries(events, rows)) < 0]
+    kinds = events.table["event_type"].take(rows).to_pylist()
+    cpts = [
+        (cpt or DIAGNOSIS_VISIT_CPT) if kind == "diagnosis" else cpt
+        for kind, cpt in zip(kinds, events.text("cpt", rows), strict=True)
     ]
-    encounters += _stays(chart)
-    index = EncounterIndex(encounters)
-    for event in chart.of_type(*IMPLIED_TYPES):
-        if index.of_event(event) is not None:
-            continue
-        if event.event_type == "diagnosis":
-            cpt, reason = event.text("cpt") or DIAGNOSIS_VISIT_CPT, event.text("icd10")
-        else:
-            cpt, reason = event.text("cpt"), event.text("icd10")
-        index.encounters.append(_visit(chart, event, IMPLIED_TYPES[event.event_type], cpt, reason))
-    return index
+    types = [IMPLIED_TYPES[kind] for kind in kinds]
+    visits = _visits(events, patients, draws, rows, types, cpts, events.text("icd10", rows))
+    # an event inside a visit implied before it makes none
+    implied_before: dict[int, list[tuple[int, int]]] = {}
+    kept = []
+    starts = visits["start"].to_numpy().view(np.int64).tolist()
+    ends = visits["end"].to_numpy().view(np.int64).tolist()
+    for patient, start, end in zip(events.patient[rows].tolist(), starts, ends, strict=True):
+        earlier = implied_before.setdefault(patient, [])
+        inside = any(begun <= start <= ended for begun, ended in earlier)
+        if not inside:
+            earlier.append((start, end))
+        kept.append(not inside)
+    return visits.filter(pa.array(kept, pa.bool_()))
+
+
+def build_encounters(events: ClinicalEvents, patients: Patients, draws: Draws) -> Encounters:
+    """Every encounter of the shard, and the one each event happened in."""
+    rows = events.of_type("encounter")
+    types = [kind or "office" for kind in events.text("encounter_type", rows)]
+    visits = _visits(
+        events,
+        patients,
+        draws,
+        rows,
+        types,
+        events.text("cpt", rows),
+        events.text("reason_icd10", rows),
+    )
+    explicit = pa.concat_tables([visits, _stays(events, patients)])
+    implied = _implied(events, patients, draws, _index(explicit, events))
+    made = pa.concat_tables([explicit, implied]).combine_chunks()
+    of_event = _index(made, events).find(*_queries(events, np.arange(len(events))))
+    made_by_event = np.full(len(events), -1, np.int64)
+    made_by_event[made["source"].to_numpy()] = np.arange(made.num_rows)
+    ids = events.ids(made["source"].to_numpy(), prefix="EN-")
+    return Encounters(made, ids, of_event, made_by_event)

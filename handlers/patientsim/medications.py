@@ -9,10 +9,13 @@ an acute course has none.
 
 from __future__ import annotations
 
-from typing import Any
+import pyarrow as pa
 
-from handlers.patientsim.chart import Chart, ClinicalEvent
-from handlers.patientsim.encounters import EncounterIndex
+from handlers.patientsim import schemas
+from handlers.patientsim.columns import per_value, table
+from handlers.patientsim.encounters import Encounters
+from handlers.patientsim.events import ClinicalEvents
+from handlers.patientsim.patients import Patients
 from sim.codes.drugs import Drug, load_drugs
 
 __all__ = ["build_medication_orders", "dosage_text", "refills"]
@@ -46,35 +49,43 @@ def refills(drug: Drug | None, days_supply: int) -> int:
     return max(AUTHORIZATION_DAYS // days_supply - 1, 0)
 
 
-def _order(chart: Chart, event: ClinicalEvent, encounters: EncounterIndex) -> dict[str, Any]:
-    rxnorm = event.required_text("rxnorm")
-    drug = load_drugs().get(rxnorm)
-    quantity = event.number("quantity")
-    days = event.number("days_supply")
-    if quantity is None and drug is not None:
-        quantity = drug.typical_quantity
-    if days is None and drug is not None:
-        days = float(drug.typical_days_supply)
-    days_supply = None if days is None else max(round(days), 1)
-    directions = None
-    if drug is not None and quantity is not None and days_supply is not None:
-        directions = dosage_text(drug, quantity, days_supply)
-    encounter = encounters.of_event(event)
-    return {
-        "order_id": f"MO-{event.event_id}",
-        "patient_id": chart.patient.patient_id,
-        "person_id": chart.patient.person_id,
-        "event_id": event.event_id,
-        "encounter_id": encounter.encounter_id if encounter else None,
+def build_medication_orders(
+    events: ClinicalEvents, patients: Patients, encounters: Encounters
+) -> pa.Table:
+    rows = events.of_type("medication_order")
+    rxnorm = events.required_text("rxnorm", rows)
+    drugs: list[Drug | None] = per_value(rxnorm, load_drugs().get)
+    quantities = [
+        drug.typical_quantity if quantity is None and drug is not None else quantity
+        for quantity, drug in zip(events.number("quantity", rows), drugs, strict=True)
+    ]
+    days = [
+        float(drug.typical_days_supply) if days is None and drug is not None else days
+        for days, drug in zip(events.number("days_supply", rows), drugs, strict=True)
+    ]
+    days_supply = [None if days is None else max(round(days), 1) for days in days]
+    fills = list(zip(drugs, quantities, days_supply, strict=True))
+    columns = {
+        "order_id": events.ids(rows, prefix="MO-"),
+        **patients.ids(events.patient[rows]),
+        "event_id": events.ids(rows),
+        "encounter_id": encounters.ids_at(encounters.of_event[rows]),
         "rxnorm": rxnorm,
-        "drug_name": drug.name if drug else event.text("drug_name"),
-        "dosage_text": directions,
-        "quantity": quantity,
+        "drug_name": [
+            drug.name if drug else name
+            for drug, name in zip(drugs, events.text("drug_name", rows), strict=True)
+        ],
+        "dosage_text": per_value(fills, _directions),
+        "quantity": quantities,
         "days_supply": days_supply,
-        "refills": None if days_supply is None else refills(drug, days_supply),
-        "authored_date": event.date,
+        "refills": [None if days is None else refills(drug, days) for drug, _, days in fills],
+        "authored_date": events.moment[rows].astype("datetime64[D]"),
     }
+    return table(schemas.MEDICATION_ORDERS, columns)
 
 
-def build_medication_orders(chart: Chart, encounters: EncounterIndex) -> list[dict[str, Any]]:
-    return [_order(chart, event, encounters) for event in chart.of_type("medication_order")]
+def _directions(fill: tuple[Drug | None, float | None, int | None]) -> str | None:
+    drug, quantity, days_supply = fill
+    if drug is None or quantity is None or days_supply is None:
+        return None
+    return dosage_text(drug, quantity, days_supply)

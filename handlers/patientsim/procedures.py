@@ -4,38 +4,44 @@ table does not have)."""
 
 from __future__ import annotations
 
-from typing import Any
+import pyarrow as pa
 
-from handlers.patientsim.chart import Chart, ClinicalEvent
-from handlers.patientsim.encounters import EncounterIndex
+from handlers.patientsim import schemas
+from handlers.patientsim.columns import per_value, table
+from handlers.patientsim.encounters import Encounters
+from handlers.patientsim.events import ClinicalEvents
+from handlers.patientsim.patients import Patients
 from sim.codes.procedures import is_hcpcs_level2, load_procedures
 
 __all__ = ["build_procedures"]
 
 
-def _procedure(chart: Chart, event: ClinicalEvent, encounters: EncounterIndex) -> dict[str, Any]:
-    code = event.required_text("cpt")
+def _coded(code: str) -> tuple[str, str | None]:
+    """The code system and description of a code; no description if the table lacks it."""
     known = load_procedures().get(code)
     if known is not None:
-        system, description = known.code_system, known.description
-    else:
-        system = "HCPCS" if is_hcpcs_level2(code) else "CPT"
-        description = event.text("description")
-    encounter = encounters.of_event(event)
-    return {
-        "procedure_id": f"PR-{event.event_id}",
-        "patient_id": chart.patient.patient_id,
-        "person_id": chart.patient.person_id,
-        "event_id": event.event_id,
-        "encounter_id": encounter.encounter_id if encounter else None,
-        "code": code,
-        "code_system": system,
-        "description": description,
-        "reason_icd10": event.text("icd10"),
-        "performed_date": event.date,
+        return known.code_system, known.description
+    return ("HCPCS" if is_hcpcs_level2(code) else "CPT"), None
+
+
+def build_procedures(
+    events: ClinicalEvents, patients: Patients, encounters: Encounters
+) -> pa.Table:
+    rows = events.of_type("procedure", "medication_administration")
+    codes = events.required_text("cpt", rows)
+    coded = per_value(codes, _coded)
+    columns = {
+        "procedure_id": events.ids(rows, prefix="PR-"),
+        **patients.ids(events.patient[rows]),
+        "event_id": events.ids(rows),
+        "encounter_id": encounters.ids_at(encounters.of_event[rows]),
+        "code": codes,
+        "code_system": [system for system, _ in coded],
+        "description": [
+            described or own
+            for (_, described), own in zip(coded, events.text("description", rows), strict=True)
+        ],
+        "reason_icd10": events.text("icd10", rows),
+        "performed_date": events.moment[rows].astype("datetime64[D]"),
     }
-
-
-def build_procedures(chart: Chart, encounters: EncounterIndex) -> list[dict[str, Any]]:
-    events = chart.of_type("procedure", "medication_administration")
-    return [_procedure(chart, event, encounters) for event in events]
+    return table(schemas.PROCEDURES, columns)

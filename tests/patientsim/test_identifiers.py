@@ -11,7 +11,7 @@ from handlers.patientsim.care_sites import (
     CareSites,
     specialty_code,
 )
-from handlers.patientsim.chart import Clock
+from handlers.patientsim.clock import Clock
 from handlers.patientsim.encounter_kinds import discharge_status_code, encounter_kind
 from handlers.patientsim.identifiers import is_valid_npi, luhn_check_digit, mrn, npi
 
@@ -98,7 +98,7 @@ def test_encounter_kinds_and_discharge_codes():
 def test_the_clock_lays_each_day_on_the_working_day():
     clock = Clock(dt.date(2025, 1, 1), 365)
     times = np.array([0.0, 0.5, 12.5, 12.999999, 13.0, 364.75])
-    moments = clock.moments(times)
+    moments = clock.moments(times).tolist()
     assert moments[0] == dt.datetime(2025, 1, 1, 8, 0)
     assert moments[1] == dt.datetime(2025, 1, 1, 13, 0)
     assert moments[2] == dt.datetime(2025, 1, 13, 13, 0)
@@ -111,7 +111,7 @@ def test_the_clock_lays_each_day_on_the_working_day():
 def test_the_clock_keeps_dates_and_order():
     clock = Clock(dt.date(2024, 2, 27), 400)
     times = np.sort(np.random.default_rng(3).uniform(0, 400, size=5_000))
-    moments = clock.moments(times)
+    moments = clock.moments(times).tolist()
     assert moments == sorted(moments)
     dates = [dt.date(2024, 2, 27) + dt.timedelta(days=int(t)) for t in times]
     assert [m.date() for m in moments] == dates
