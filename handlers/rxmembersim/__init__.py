@@ -9,24 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
-from handlers.base import HandlerContext, events_of
+from handlers.base import HandlerContext
 from handlers.rxmembersim.adherence import ADHERENCE_SCHEMA, ADHERENT_PDC, adherence
-from handlers.rxmembersim.claims import CLAIM_SCHEMA, NOT_COVERED_REJECT_CODE, pharmacy_claims
-from handlers.rxmembersim.claims import EVENT_COLUMNS as CLAIM_EVENT_COLUMNS
+from handlers.rxmembersim.billing import NOT_COVERED_REJECT_CODE
+from handlers.rxmembersim.claims import pharmacy_claims
 from handlers.rxmembersim.config import (
     PharmacyBenefit,
     PriorAuthorization,
     Processor,
     load_pharmacy_benefit,
 )
-from handlers.rxmembersim.fills import EVENT_COLUMNS as FILL_EVENT_COLUMNS
+from handlers.rxmembersim.dates import dates
+from handlers.rxmembersim.events import events_by_type
 from handlers.rxmembersim.fills import dispensings
 from handlers.rxmembersim.identifiers import is_valid_npi
 from handlers.rxmembersim.members import RX_MEMBER_SCHEMA, rx_members
-from handlers.rxmembersim.streams import PRODUCT
+from handlers.rxmembersim.transactions import CLAIM_SCHEMA
 
 __all__ = [
     "ADHERENCE_SCHEMA",
@@ -80,8 +80,8 @@ def records(
     """The RxMemberSim tables of a run; ``pharmacy_benefit`` replaces the shipped
     ``handlers/rxmembersim/pharmacy-benefit.yaml`` (a path, a mapping or a loaded one)."""
     config = load_pharmacy_benefit(pharmacy_benefit)
-    of_type = _by_event_type(events)
     members = rx_members(persons, config, context)
+    of_type = events_by_type(events, members)
     dispensed = dispensings(of_type["fill"], of_type["refill"], members)
     claims, outcome = pharmacy_claims(
         of_type["pharmacy_claim"],
@@ -91,31 +91,12 @@ def records(
         config,
         context,
     )
-    start = np.datetime64(context.start_date, "D")
     at = dispensed["time_days"].to_numpy() + outcome.delay_days
-    fills = dispensed.append_column(
-        "fill_date", pa.array(start + np.floor(at).astype("timedelta64[D]"), pa.date32())
-    ).append_column("status", pa.array(outcome.status.tolist(), pa.string()))
+    fills = dispensed.append_column("fill_date", dates(at, context.start_date))
+    fills = fills.append_column("status", outcome.status)
     return {
         "rx_members": members,
         "fills": fills.select(FILL_SCHEMA.names).cast(FILL_SCHEMA),
         "pharmacy_claims": claims,
         "adherence": adherence(fills, context.start_date, context.horizon_days),
     }
-
-
-def _by_event_type(events: pa.Table) -> dict[str, pa.Table]:
-    """The events RxMemberSim reads, by type, with the columns it reads of each (a filter
-    copies what it keeps, and ``parameters`` is most of the events' bytes)."""
-    return {
-        kind: events_of(events, PRODUCT, kind, columns=columns)
-        for kind, columns in _COLUMNS_READ.items()
-    }
-
-
-_COLUMNS_READ = {
-    "fill": FILL_EVENT_COLUMNS,
-    "refill": ("event_id",),
-    "pharmacy_claim": CLAIM_EVENT_COLUMNS,
-    "pharmacy_claim_reversal": ("event_id", "time_days", "caused_by"),
-}

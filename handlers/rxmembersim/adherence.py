@@ -19,6 +19,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from handlers.rxmembersim.codes import codes
+from handlers.rxmembersim.sorting import stable_order
+
 __all__ = ["ADHERENCE_SCHEMA", "ADHERENT_PDC", "adherence"]
 
 #: the PQA threshold: a member with PDC at or above it is adherent
@@ -45,17 +48,19 @@ def adherence(fills: pa.Table, start_date: dt.date, horizon_days: float) -> pa.T
     """PDC per (rx_member_id, drug_class) of ``fills`` (columns rx_member_id, person_id,
     drug_class, ingredient, maintenance, fill_date, days_supply, status); days count from
     ``start_date``, and the period ends with day ``ceil(horizon_days) - 1``."""
-    paid = fills.filter(pc.and_(pc.equal(fills["status"], "paid"), fills["maintenance"]))
+    paid = fills.select(_COLUMNS_READ).filter(
+        pc.and_(pc.equal(fills["status"], "paid"), fills["maintenance"])
+    )
     if paid.num_rows == 0:
         return ADHERENCE_SCHEMA.empty_table()
     paid_supply = paid["days_supply"].to_numpy().astype(np.int64)
     end_day = math.ceil(horizon_days)
     start = np.datetime64(start_date, "D")
     day = (paid["fill_date"].to_numpy().astype("datetime64[D]") - start).astype(np.int64)
-    member, ingredient_code = (_codes(paid[name]) for name in ("rx_member_id", "ingredient"))
+    member, ingredient_code = (codes(paid[name]) for name in ("rx_member_id", "ingredient"))
     classes = pc.unique(paid["drug_class"]).sort()
     drug_class = pc.index_in(paid["drug_class"], classes).to_numpy()  # a member's, by name
-    order = np.lexsort((day, ingredient_code, drug_class, member))
+    order = stable_order(member, drug_class, ingredient_code, day)
     paid = paid.select(["rx_member_id", "person_id", "drug_class"])
     day = day[order]
     supply = paid_supply[order]
@@ -71,7 +76,7 @@ def adherence(fills: pa.Table, start_date: dt.date, horizon_days: float) -> pa.T
 
     # Days covered by the union of the class's intervals, in order of their start.
     group = np.cumsum(member_class) - 1
-    by_start = np.lexsort((begin, group))
+    by_start = stable_order(group, begin)
     begin, end, group = begin[by_start], end[by_start], group[by_start]
     first_in_group = np.ones(group.size, dtype=bool)
     first_in_group[1:] = group[1:] != group[:-1]
@@ -109,9 +114,14 @@ def adherence(fills: pa.Table, start_date: dt.date, horizon_days: float) -> pa.T
     )
 
 
-def _codes(column: pa.ChunkedArray) -> np.ndarray:
-    """An integer per distinct value (in order of first appearance)."""
-    return pc.dictionary_encode(column.combine_chunks()).indices.to_numpy()
+_COLUMNS_READ = (
+    "rx_member_id",
+    "person_id",
+    "drug_class",
+    "ingredient",
+    "fill_date",
+    "days_supply",
+)
 
 
 def _starts(*keys: np.ndarray) -> np.ndarray:

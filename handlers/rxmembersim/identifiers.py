@@ -9,6 +9,8 @@ checked against the NPPES or NCPDP registries: use them for test data only.
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "PHARMACY_POOL",
@@ -58,15 +60,20 @@ def is_valid_npi(npi: str) -> bool:
     )
 
 
-def prescriber_npis(indices: np.ndarray) -> list[str]:
+def prescriber_npis(indices: np.ndarray) -> pa.Array:
     """The NPI of each prescriber pool index (individual providers start with 1)."""
     a, b = _PRESCRIBER_SCRAMBLE
     nine = 10**8 + (a * indices.astype(np.int64) + b) % 10**8
     check = _luhn_digits(int(_NPI_PREFIX) * 10**9 + nine, len(_NPI_PREFIX) + 9)
-    return [f"{n}{c}" for n, c in zip(nine.tolist(), check.tolist(), strict=True)]
+    return pc.binary_join_element_wise(_digits(nine), _digits(check), "")
 
 
-def pharmacy_ncpdp_ids(indices: np.ndarray) -> list[str]:
+def pharmacy_ncpdp_ids(indices: np.ndarray) -> pa.Array:
     """The 7-digit NCPDP provider id of each pharmacy pool index."""
     a, b = _PHARMACY_SCRAMBLE
-    return [f"{v:07d}" for v in ((a * indices.astype(np.int64) + b) % 10**7).tolist()]
+    return pc.utf8_lpad(_digits((a * indices.astype(np.int64) + b) % 10**7), 7, "0")
+
+
+def _digits(numbers: np.ndarray) -> pa.Array:
+    """Whole numbers (not negative) in decimal."""
+    return pa.array(numbers).cast(pa.string())

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from handlers.base import HandlerContext
+from handlers.rxmembersim.codes import codes, first_rows
 from handlers.rxmembersim.config import PharmacyBenefit
 from handlers.rxmembersim.identifiers import (
     PHARMACY_POOL,
@@ -43,11 +44,16 @@ def rx_members(persons: pa.Table, config: PharmacyBenefit, context: HandlerConte
     """The rx members, in persons order (``member_id`` only when the run has MemberSim)."""
     if "rx_member_id" not in persons.column_names:
         return RX_MEMBER_SCHEMA.empty_table().drop_columns(["member_id"])
+    read = (*_COLUMNS_READ, config.drug_coverage_attribute)
+    persons = persons.select([name for name in persons.column_names if name in read])
     persons = persons.filter(pc.is_valid(persons["rx_member_id"]))
     n = persons.num_rows
-    labels = persons["plan"] if "plan" in persons.column_names else pa.nulls(n, pa.string())
+    labels = (
+        persons["plan"]
+        if "plan" in persons.column_names
+        else pa.chunked_array([pa.nulls(n, pa.string())])
+    )
     plan_ids = _benefit_plan_ids(labels, persons, config)
-    processors = [config.processor(p) if p else None for p in plan_ids]
     person_index = persons["person_index"].to_numpy()
     household = (
         persons["household_index"].to_numpy()
@@ -56,46 +62,70 @@ def rx_members(persons: pa.Table, config: PharmacyBenefit, context: HandlerConte
     )
     pharmacy, _ = _pool_draws(household, context)
     _, prescriber = _pool_draws(person_index, context)
-    columns: dict[str, pa.Array] = {
+    columns: dict[str, pa.Array | pa.ChunkedArray | None] = {
         "rx_member_id": persons["rx_member_id"],
         "person_id": persons["person_id"],
         "person_index": persons["person_index"],
         "member_id": persons["member_id"] if "member_id" in persons.column_names else None,
         "household_id": persons["household_id"],
         "plan": labels,
-        "benefit_plan_id": pa.array(plan_ids, pa.string()),
-        "drug_coverage": pa.array([p is not None for p in plan_ids], pa.bool_()),
-        "bin": pa.array([p.bin if p else None for p in processors], pa.string()),
-        "pcn": pa.array([p.pcn if p else None for p in processors], pa.string()),
-        "rx_group": pa.array([p.group if p else None for p in processors], pa.string()),
-        "pharmacy_ncpdp_id": pa.array(pharmacy_ncpdp_ids(pharmacy), pa.string()),
-        "prescriber_npi": pa.array(prescriber_npis(prescriber), pa.string()),
+        "benefit_plan_id": plan_ids,
+        "drug_coverage": pc.is_valid(plan_ids),
+        **_routing(plan_ids, config),
+        "pharmacy_ncpdp_id": pharmacy_ncpdp_ids(pharmacy),
+        "prescriber_npi": prescriber_npis(prescriber),
     }
     schema = pa.schema([f for f in RX_MEMBER_SCHEMA if columns[f.name] is not None])
     return pa.table({f.name: columns[f.name] for f in schema}, schema=schema)
 
 
+_COLUMNS_READ = (
+    "rx_member_id",
+    "person_id",
+    "person_index",
+    "member_id",
+    "household_id",
+    "household_index",
+    "plan",
+    "age",
+)
+
+
 def _benefit_plan_ids(
-    labels: pa.ChunkedArray | pa.Array, persons: pa.Table, config: PharmacyBenefit
-) -> list[str | None]:
-    """Each person's benefit plan id; None without drug coverage. An unknown label is an error."""
-    text = labels.to_pylist()
-    ages = persons["age"].to_pylist() if "age" in persons.column_names else [None] * len(text)
-    mapped: dict[tuple, str | None] = {}
-    ids = []
-    for label, age in zip(text, ages, strict=True):
-        if label is None:
-            ids.append(None)
-            continue
-        key = (label, age is not None and age <= config.child_max_age)
-        if key not in mapped:
-            mapped[key] = config.benefit_plan_id(label, age)
-        ids.append(mapped[key])
+    labels: pa.ChunkedArray, persons: pa.Table, config: PharmacyBenefit
+) -> pa.Array:
+    """Each person's benefit plan id; null without drug coverage. An unknown label is an error.
+    Each (label, child or not) is looked up once, for its first person."""
+    n = len(labels)
+    ages = persons["age"] if "age" in persons.column_names else pa.nulls(n, pa.int64())
+    child = pc.less_equal(ages, config.child_max_age).fill_null(False)
+    child = child.to_numpy(zero_copy_only=False)
+    label = pc.dictionary_encode(labels).combine_chunks()
+    key = label.indices.fill_null(-1).to_numpy().astype(np.int64) * 2 + child
+    group = codes(pa.array(key))
+    ids = [
+        None if key[i] < 0 else config.benefit_plan_id(labels[i].as_py(), ages[i].as_py())
+        for i in first_rows(group).tolist()
+    ]
+    plan_ids = pa.array(ids, pa.string()).take(pa.array(group))
     attribute = config.drug_coverage_attribute
-    if attribute and attribute in persons.column_names:
-        covered = persons[attribute].to_pylist()
-        ids = [i if flag is not False else None for i, flag in zip(ids, covered, strict=True)]
-    return ids
+    if attribute in persons.column_names and pa.types.is_boolean(persons[attribute].type):
+        uncovered = pc.invert(persons[attribute]).fill_null(False)
+        plan_ids = pc.if_else(uncovered, pa.scalar(None, pa.string()), plan_ids)
+    return plan_ids
+
+
+def _routing(plan_ids: pa.Array, config: PharmacyBenefit) -> dict[str, pa.Array]:
+    """bin, pcn and rx_group of each benefit plan's processor (null without drug coverage)."""
+    plans = pc.unique(plan_ids)
+    processors = [config.processor(p) if p else None for p in plans.to_pylist()]
+    plan = pc.index_in(plan_ids, plans)
+    return {
+        column: pa.array([getattr(p, field) if p else None for p in processors], pa.string()).take(
+            plan
+        )
+        for column, field in (("bin", "bin"), ("pcn", "pcn"), ("rx_group", "group"))
+    }
 
 
 def _pool_draws(index: np.ndarray, context: HandlerContext) -> tuple[np.ndarray, np.ndarray]:
