@@ -16,6 +16,7 @@ from handlers.membersim.benefits import BenefitPlan
 from handlers.membersim.denials import draw_denials
 from handlers.membersim.diagnoses import DiagnosisHistory
 from handlers.membersim.distinct import fixed_width_text, per_distinct
+from handlers.membersim.drafts import CLAIM_DETAIL
 from handlers.membersim.draws import person_uniforms, row_uniforms
 from handlers.membersim.drg import MAX_REVENUE_LINES, REVENUE_CODES, ROOM_AND_BOARD, load_drgs
 from handlers.membersim.fee_schedule import load_fee_schedule
@@ -124,7 +125,7 @@ def claims_tables(
             "rendering_npi": rendering,
             "rendering_role": drafts["rendering_role"],
             "billing_npi": billing,
-            **{name: drafts[name] for name in _DETAIL},
+            **{name: drafts[name] for name in CLAIM_DETAIL},
             "caused_by": claim_events["caused_by"],
             "event_id": claim_events["event_id"],
         }
@@ -143,17 +144,6 @@ _ADJUDICATED = (
     "family_deductible_to_date",
     "member_oop_to_date",
     "family_oop_to_date",
-)
-_DETAIL = (
-    "place_of_service",
-    "type_of_bill",
-    "drg",
-    "drg_weight",
-    "admission_type_code",
-    "discharge_status_code",
-    "length_of_stay_days",
-    "principal_diagnosis",
-    "diagnosis_codes",
 )
 _COVERAGE = ("covered", "before", "after")
 #: the columns of a claim's cause that drafts read

@@ -6,7 +6,22 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["DRAFT_SCHEMA", "draft_table"]
+from handlers.membersim.schemas import CLAIM_SCHEMA
+
+__all__ = ["CLAIM_DETAIL", "DRAFT_SCHEMA", "draft_table"]
+
+#: what a claim carries as its draft says it (typed as the claims table has it)
+CLAIM_DETAIL = (
+    "place_of_service",
+    "type_of_bill",
+    "drg",
+    "drg_weight",
+    "admission_type_code",
+    "discharge_status_code",
+    "length_of_stay_days",
+    "principal_diagnosis",
+    "diagnosis_codes",
+)
 
 DRAFT_SCHEMA = pa.schema(
     [
@@ -25,15 +40,7 @@ DRAFT_SCHEMA = pa.schema(
         # the revenue-code lines of a stay, in code order, with each one's share of the charges
         ("revenue_codes", pa.list_(pa.string())),
         ("revenue_shares", pa.list_(pa.float64())),
-        ("place_of_service", pa.string()),
-        ("type_of_bill", pa.string()),
-        ("drg", pa.string()),
-        ("drg_weight", pa.float64()),
-        ("admission_type_code", pa.string()),
-        ("discharge_status_code", pa.string()),
-        ("length_of_stay_days", pa.int32()),
-        ("principal_diagnosis", pa.string()),
-        ("diagnosis_codes", pa.list_(pa.string())),
+        *(CLAIM_SCHEMA.field(name) for name in CLAIM_DETAIL),
     ]
 )
 

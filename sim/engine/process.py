@@ -19,7 +19,7 @@ event time instead of a SimPy event per dependency edge.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import simpy
@@ -27,7 +27,7 @@ from simpy.core import NORMAL, URGENT
 
 from sim.engine.context import PersonState, ShardContext, parameters_json
 from sim.engine.presample import PersonDraws, person_rng
-from sim.journeys.plan import OUTCOME_FIELDS, JourneyPlan
+from sim.journeys.plan import JourneyPlan, outcome
 
 __all__ = ["JourneyRun", "PersonLife", "PlanTables"]
 
@@ -254,19 +254,12 @@ class JourneyRun:
             return self.person.attribute(name)
         _, event_key, field = name.split(".", 2)
         order = self.plan.index[event_key]
-        count = self.counts[order]
-        if field == "happened":
-            return count > 0
-        if field == "count":
-            return count
-        if count == 0:
-            return None
-        time, values = self.outcomes[order]
-        if field == "time_days":
-            return time - self.offset
-        if field in OUTCOME_FIELDS:
-            return None
-        return self.plan.events[order].parameters.values(values or ()).get(field)
+
+        def latest() -> tuple[float, Mapping[str, Any]]:
+            time, values = self.outcomes[order]
+            return time - self.offset, self.plan.events[order].parameters.values(values or ())
+
+        return outcome(field, self.counts[order], latest)
 
 
 class PersonLife:

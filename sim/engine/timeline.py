@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as np
 
 from sim.engine.presample import BlockDraws
-from sim.journeys.plan import OUTCOME_FIELDS, JourneyPlan, PlanEvent
+from sim.journeys.plan import JourneyPlan, PlanEvent, outcome
 
 __all__ = ["Timeline", "compute_order", "simulate_timeline"]
 
@@ -214,26 +214,24 @@ def _conditioned(
             x = plan.index[key]
             if x == e:
                 count, latest = len(own), (own[-1] if own else -1)
+                latest_times = times[i]
             else:
-                outcome = outcomes[x]
+                occurrences = outcomes[x]
                 series = fires.get((x, i))
                 if series is None:
-                    series = fires[(x, i)] = outcome.times[i][outcome.fired[i]].tolist()
+                    series = occurrences.times[i][occurrences.fired[i]].tolist()
+                    fires[(x, i)] = series
                 # an occurrence of an event earlier in plan order at the same time came first
                 count = (bisect_right if x < e else bisect_left)(series, time)
-                latest = int(np.flatnonzero(outcome.fired[i])[count - 1]) if count else -1
-            if field == "happened":
-                return count > 0
-            if field == "count":
-                return count
-            if count == 0:
-                return None
-            if field == "time_days":
-                return float(outcomes[x].times[i, latest] if x != e else times[i, latest]) - offset
-            if field in OUTCOME_FIELDS:
-                return None
-            values = _values(draws, x, i, latest)
-            return plan.events[x].parameters.values(values or ()).get(field)
+                latest = int(np.flatnonzero(occurrences.fired[i])[count - 1]) if count else -1
+                latest_times = occurrences.times[i]
+
+            def latest_outcome() -> tuple[float, Mapping[str, Any]]:
+                values = _values(draws, x, i, latest)
+                parameters = plan.events[x].parameters.values(values or ())
+                return float(latest_times[latest]) - offset, parameters
+
+            return outcome(field, count, latest_outcome)
 
         fired[i, k] = bool(condition.evaluate(lookup))
     return fired

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, get_args
@@ -26,10 +26,30 @@ __all__ = [
     "RepeatPlan",
     "SampledParameter",
     "compile_plan",
+    "outcome",
 ]
 
 #: What a condition can read about an earlier event besides its parameters.
 OUTCOME_FIELDS = ("happened", "time_days", "count")
+def outcome(field: str, count: int, latest: Callable[[], tuple[float, Mapping[str, Any]]]) -> Any:
+    """What a condition reads of an earlier event (``events.<id>.<field>``) that has fired
+    ``count`` times so far: ``happened``, ``count``, or of the latest occurrence (``latest()``:
+    its days since the journey start and its parameters) ``time_days`` or a parameter; None
+    for what is missing."""
+    if field == "happened":
+        return count > 0
+    if field == "count":
+        return count
+    if count == 0:
+        return None
+    time_days, parameters = latest()
+    if field == "time_days":
+        return time_days
+    if field in OUTCOME_FIELDS:
+        return None
+    return parameters.get(field)
+
+
 #: Occurrences of a repeat drawn ahead per person; later ones come from the person's own stream.
 MAX_RESERVE = 64
 _DISTRIBUTION_TYPES = frozenset(
