@@ -354,14 +354,16 @@ def open_sink(
             f"'{path}' exists", path=("out",), hint="choose another path or pass --overwrite"
         )
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    sink: Sink | None = None
+    # the sink is made inside the cleanup's reach: a Ctrl-C while it opens leaves no file
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _remove(temporary)
-        sink = _SINKS[kind](temporary, single)
-    except (OSError, duckdb.IOException) as error:
-        reason = error.strerror if isinstance(error, OSError) else str(error)
-        raise SpecError(f"cannot write '{path}': {reason}", path=("out",)) from None
-    try:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _remove(temporary)
+            sink = _SINKS[kind](temporary, single)
+        except (OSError, duckdb.IOException) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            raise SpecError(f"cannot write '{path}': {reason}", path=("out",)) from None
         yield sink
         if isinstance(sink, DuckDBSink):
             sink.finish()
@@ -371,8 +373,9 @@ def open_sink(
         _raise_interrupt(error)
         raise
     finally:
-        with contextlib.suppress(Exception):
-            sink.close()
+        if sink is not None:
+            with contextlib.suppress(Exception):
+                sink.close()
         _remove(temporary)
         for extra in (".wal", ".parts"):
             _remove(temporary.with_name(temporary.name + extra))
