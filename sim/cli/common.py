@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from typing import NoReturn
@@ -16,13 +17,20 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-__all__ = ["console", "err_console", "fail", "shard_progress"]
+__all__ = ["INTERRUPTED", "console", "err_console", "fail", "shard_progress"]
+
+#: the exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it)
+INTERRUPTED = 130
 
 console = Console()
 err_console = Console(stderr=True)
 
 
 def fail(message: str, *, code: int) -> NoReturn:
+    if code == INTERRUPTED:
+        # the exit is under way: DuckDB may raise the SIGINT it took for an interrupted query
+        # again, which would end the process by the signal instead of with this status
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     err_console.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
     sys.exit(code)
 

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from sim.cli import app
-from sim.cli.common import console, fail, shard_progress
+from sim.cli.common import INTERRUPTED, console, fail, shard_progress
 from sim.scenario import RunResult, run
 from sim.scenario.executors import default_workers
 
@@ -88,7 +88,7 @@ def run_command(
                 check=check,
             )
     except KeyboardInterrupt:
-        fail(f"interrupted: {out} was not written (an existing one is unchanged)", code=130)
+        fail(f"interrupted: {out} was not written (an existing one is unchanged)", code=INTERRUPTED)
     seconds = time.perf_counter() - started
     try:
         if not quiet:
@@ -97,7 +97,7 @@ def run_command(
             console.print(f"wrote {out} in {seconds:.1f} s ({persons / seconds:,.0f} persons/s)")
             console.print(f"check: {result.check['check_summary']}", highlight=False)
     except KeyboardInterrupt:
-        fail(f"interrupted: {out} was written in full", code=130)
+        fail(f"interrupted: {out} was written in full", code=INTERRUPTED)
     if result.check["check_passed"] is False:
         fail(
             f"{out} was written, but integrity rules failed: {result.check['check_summary']}; "

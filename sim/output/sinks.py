@@ -26,6 +26,8 @@ import pyarrow.parquet as pq
 
 from sim.errors import SpecError
 from sim.output.duckdb_schema import finish_duckdb
+from sim.output.parts import Parts
+from sim.processes import alive
 
 __all__ = [
     "FORMATS",
@@ -35,7 +37,6 @@ __all__ = [
     "duckdb_interrupts",
     "format_of",
     "open_sink",
-    "write_parquet_parts",
 ]
 
 #: the DuckDB sink's buffer pool: enough for a shard's batch and the check's joins
@@ -114,9 +115,8 @@ class DuckDBSink:
     a shard at a time would write the same rows again and again (measured: a shard's append
     grew from 0.8 to about 2 CPU seconds within a dozen shards; whole row groups take 0.6).
 
-    Worker processes may instead write their batches as Parquet parts into ``parts()``; the
-    file takes them in, in part order, when it is read or finished, with every core: one
-    writing process would otherwise hold back many workers."""
+    Worker processes may instead stage their shards as files in ``parts()``, which the sink
+    appends in shard order as they come (``adopt``)."""
 
     def __init__(self, path: Path, single: bool = False) -> None:
         self.path = path
@@ -132,8 +132,6 @@ class DuckDBSink:
         #: per table, batches not yet appended (fewer rows than a row group, or the rest)
         self.pending: dict[str, list[pa.Table]] = {}
         self.pending_rows: dict[str, int] = {}
-        #: tables of which workers wrote parts into ``parts()``, with their Arrow schemas
-        self.staged: dict[str, list[pa.Schema]] = {}
 
     def write(self, tables: Mapping[str, pa.Table]) -> None:
         for name, table in tables.items():
@@ -142,32 +140,28 @@ class DuckDBSink:
             if self.pending_rows[name] >= DUCKDB_ROW_GROUP_ROWS:
                 self._append(name, whole_row_groups=True)
 
-    def parts(self) -> Path:
-        """The folder where workers write Parquet parts of this output (``adopt`` them)."""
+    def parts(self) -> Parts:
+        """Where workers stage their shards (``adopt`` them, in shard order)."""
         folder = self.path.with_name(self.path.name + ".parts")
         folder.mkdir(exist_ok=True)
-        return folder
+        return Parts(folder, "arrow")
 
-    def adopt(self, schemas: Mapping[str, pa.Schema]) -> None:
-        """Takes note of a batch whose parts a worker wrote into ``parts()`` (the schemas
-        type the tables: Parquet has no second-precision timestamps)."""
-        if self.pending:
-            raise RuntimeError("a DuckDB sink takes batches or parts, not both")
-        for name, schema in schemas.items():
-            self.staged.setdefault(name, []).append(schema)
+    def adopt(self, number: int, schemas: Mapping[str, pa.Schema]) -> None:
+        """Appends shard ``number``, which a worker staged in ``parts()``."""
+        self.write(self.parts().take(schemas, number))
 
     def flush(self) -> None:
         """Appends everything held back (before reading the file, and at the end)."""
         for name in list(self.pending):
             self._append(name, whole_row_groups=False)
-        if self.staged:
-            self._take_in_parts()
 
     def _append(self, name: str, *, whole_row_groups: bool) -> None:
         parts = self.pending.pop(name, [])
         if not parts:
             return
-        table = pa.concat_tables(parts, promote_options="default").combine_chunks()
+        table = pa.concat_tables(parts, promote_options="default")
+        if len(parts) > 2:
+            table = table.combine_chunks()
         rows = table.num_rows
         if whole_row_groups:
             rows -= rows % DUCKDB_ROW_GROUP_ROWS
@@ -187,25 +181,6 @@ class DuckDBSink:
         finally:
             self.connection.unregister("incoming")
 
-    def _take_in_parts(self) -> None:
-        """Each staged table from its parts, in part (shard) order, typed as the workers' Arrow
-        tables were, with every core."""
-        folder = self.parts()
-        self.connection.sql(f"SET threads = {_cores()}")
-        for name, schemas in sorted(self.staged.items()):
-            files = sorted((folder / name).glob("*.parquet"))
-            schema = pa.unify_schemas(schemas, promote_options="default")
-            self.connection.register("incoming", schema.empty_table())
-            try:
-                self.connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
-            finally:
-                self.connection.unregister("incoming")
-            listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-            self.connection.execute(f'INSERT INTO "{name}" SELECT * FROM read_parquet([{listed}])')
-            self.created.add(name)
-        self.staged.clear()
-        _remove(folder)
-
     @contextlib.contextmanager
     def readable(self) -> Iterator[Readable]:
         self.flush()
@@ -224,17 +199,6 @@ class DuckDBSink:
 
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def write_parquet_parts(folder: Path, tables: Mapping[str, pa.Table], number: int) -> None:
-    """Batch ``number``'s tables as part files of the datasets in ``folder`` (a table's
-    folder is made by its first part; an empty table adds a part only as the first batch,
-    which gives the dataset its schema). Workers write their shards' parts with it too."""
-    for name, table in tables.items():
-        if number > 0 and table.num_rows == 0:
-            continue
-        (folder / name).mkdir(exist_ok=True)
-        pq.write_table(table, folder / name / f"part-{number:05d}.parquet")
 
 
 class ParquetSink:
@@ -257,18 +221,17 @@ class ParquetSink:
                     self.writer = pq.ParquetWriter(self.path, table.schema)
                 self.writer.write_table(table)
             return
-        write_parquet_parts(self.path, tables, self.batches)
-        self.adopt(tables)
+        self.parts().write(tables, self.batches)
+        self.adopt(self.batches, tables)
 
-    def parts(self) -> Path:
-        """The folder where workers write Parquet parts of this output (``adopt`` them)."""
-        return self.path
+    def parts(self) -> Parts:
+        """Where workers write their shards' parts: the output's own folder."""
+        return Parts(self.path, "parquet")
 
-    def adopt(self, schemas: Mapping[str, pa.Schema]) -> None:
-        """Counts a batch whose parts were written into the folder by someone else (a worker
-        process, with ``write_parquet_parts``)."""
+    def adopt(self, number: int, schemas: Mapping[str, pa.Schema]) -> None:
+        """Counts shard ``number``, whose parts are in the folder."""
         self.names |= set(schemas)
-        self.batches += 1
+        self.batches = number + 1
 
     @contextlib.contextmanager
     def readable(self) -> Iterator[Readable | None]:
@@ -369,7 +332,7 @@ def open_sink(
             sink.finish()
         sink.close()
         _move_into_place(temporary, path)
-    except (duckdb.InterruptException, RuntimeError) as error:
+    except (duckdb.Error, RuntimeError) as error:
         _raise_interrupt(error)
         raise
     finally:
@@ -386,15 +349,21 @@ def duckdb_interrupts() -> Iterator[None]:
     """Ctrl-C inside a DuckDB query becomes the KeyboardInterrupt it is."""
     try:
         yield
-    except (duckdb.InterruptException, RuntimeError) as error:
+    except (duckdb.Error, RuntimeError) as error:
         _raise_interrupt(error)
         raise
 
 
 def _raise_interrupt(error: Exception) -> None:
-    # DuckDB reports Ctrl-C as InterruptException, or as a RuntimeError ("Query interrupted")
-    # when the query was reading Arrow data
-    if isinstance(error, duckdb.InterruptException) or "interrupted" in str(error):
+    # DuckDB reports Ctrl-C as InterruptException, as a RuntimeError ("Query interrupted")
+    # when the query was reading Arrow data, or as an InvalidInputException when it came
+    # while reading an Arrow table's schema
+    message = str(error)
+    if (
+        isinstance(error, duckdb.InterruptException)
+        or "interrupted" in message
+        or "KeyboardInterrupt" in message
+    ):
         raise KeyboardInterrupt from None
 
 
@@ -422,22 +391,12 @@ def _restore_stale(path: Path) -> None:
         return
     for candidate in sorted(path.parent.glob(f".{glob.escape(path.name)}.*")):
         pid, _, suffix = candidate.name[len(path.name) + 2 :].partition(".")
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit() or alive(int(pid)):
             continue
         if suffix == "previous" and not path.exists():
             os.replace(candidate, path)
         elif suffix.startswith(("partial", "previous")):
             _remove(candidate)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _remove(path: Path) -> None:

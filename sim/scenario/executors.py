@@ -2,9 +2,9 @@
 
 Whatever the executor, results come back in shard order (at most a few shards ahead of the
 writer, so memory stays flat) and each worker loads the scenario once, from the data it was
-parsed from. A shard's summary (rows per table, events per type) is made where it ran. For a
-Parquet output, worker processes of this machine write their shard's parts into the output
-folder themselves and send back only the summary: nothing large crosses between processes.
+parsed from. A shard's summary (rows per table, events per type) is made where it ran, and
+worker processes of this machine write the shard's tables as parts of the output themselves
+(``sim.output.parts``), so only the summary comes back through the pipe.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from sim.errors import SpecError
-from sim.output.sinks import write_parquet_parts
+from sim.output.parts import Parts
+from sim.processes import die_with_parent
 from sim.scenario.loader import Scenario, parse_scenario
 from sim.scenario.shards import Shard, simulate_shard
 
@@ -78,7 +78,7 @@ class ShardOutput:
     triggered: int = 0
 
 
-def _summarised(number: int, tables: dict[str, pa.Table], parts: Path | None) -> ShardOutput:
+def _summarised(number: int, tables: dict[str, pa.Table], parts: Parts | None) -> ShardOutput:
     events = tables["events"]
     kinds = events.group_by("event_type").aggregate([("event_id", "count")])
     output = ShardOutput(
@@ -90,15 +90,15 @@ def _summarised(number: int, tables: dict[str, pa.Table], parts: Path | None) ->
         events.num_rows - events["caused_by"].null_count,
     )
     if parts is not None:
-        write_parquet_parts(parts, tables, number)
+        parts.write(tables, number)
     return output
 
 
-def _run_shard(scenario: Scenario, seed: int, shard: Shard, parts: Path | None) -> ShardOutput:
+def _run_shard(scenario: Scenario, seed: int, shard: Shard, parts: Parts | None) -> ShardOutput:
     return _summarised(shard.number, simulate_shard(scenario, seed, shard), parts)
 
 
-def _shard_job(origin: Origin, seed: int, shard: Shard, parts: Path | None) -> ShardOutput:
+def _shard_job(origin: Origin, seed: int, shard: Shard, parts: Parts | None) -> ShardOutput:
     return _run_shard(_worker_scenario(origin), seed, shard, parts)
 
 
@@ -110,10 +110,10 @@ def run_shards(
     workers: int = 1,
     executor: str = "local",
     scheduler: str | None = None,
-    parts: Path | None = None,
+    parts: Parts | None = None,
 ) -> Iterator[ShardOutput]:
-    """Each shard's output, in shard order. ``parts``: a folder where worker processes of
-    this machine (a pool, or a local Dask cluster) write their shards' tables as Parquet parts;
+    """Each shard's output, in shard order. ``parts``: where worker processes of this
+    machine (a pool, or a local Dask cluster) write their shards' tables as parts;
     this process returns the tables it simulates itself, and so do the workers of a Dask
     cluster at ``scheduler`` (which may not share this machine's disk)."""
     if executor not in EXECUTORS:
@@ -128,7 +128,8 @@ def run_shards(
             yield _run_shard(scenario, seed, shard, None)
         return
     origin = _origin(scenario)
-    with ProcessPoolExecutor(max_workers=min(workers, len(shards))) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(shards)), initializer=die_with_parent)
+    with pool:
         yield from _in_order(
             (pool.submit(_shard_job, origin, seed, shard, parts) for shard in shards),
             AHEAD_PER_WORKER * workers,
@@ -157,7 +158,7 @@ def _dask(
     shards: list[Shard],
     workers: int,
     scheduler: str | None,
-    parts: Path | None,
+    parts: Parts | None,
 ) -> Iterator[ShardOutput]:
     try:
         from dask.distributed import Client, LocalCluster

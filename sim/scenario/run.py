@@ -21,6 +21,7 @@ from sim.engine import DEFAULT_SHARD_SIZE
 from sim.errors import SpecError
 from sim.output import MemorySink, format_of, open_sink, read_tables, write_tables
 from sim.output.check import CheckReport, check_tables
+from sim.output.parts import Parts
 from sim.output.sinks import DuckDBSink, ParquetSink, Sink
 from sim.profiles.spec import MAX_PERSONS
 from sim.scenario.executors import ShardOutput, run_shards
@@ -150,7 +151,7 @@ def _counted(
             sink.write(output.tables)
         else:
             assert isinstance(sink, ParquetSink | DuckDBSink)
-            sink.adopt(output.schemas)
+            sink.adopt(output.number, output.schemas)
         rows.update(output.rows)
         events.update(output.events)
         rows["(triggered events)"] += output.triggered
@@ -202,7 +203,7 @@ def run(
     rows: Counter = Counter()
     events: Counter = Counter()
 
-    def simulated(parts: Path | None = None) -> Iterator[ShardOutput]:
+    def simulated(parts: Parts | None = None) -> Iterator[ShardOutput]:
         return run_shards(
             loaded, seed, shards, workers=workers, executor=executor, scheduler=scheduler,
             parts=parts,
@@ -217,7 +218,9 @@ def run(
     path = Path(out)
     kind = format_of(path, format)
     with open_sink(path, format=kind, overwrite=overwrite) as sink:
-        parts = sink.parts() if isinstance(sink, ParquetSink | DuckDBSink) else None
+        # worker processes write their shards as parts of a Parquet or DuckDB output
+        elsewhere = workers > 1 or executor != "local"
+        parts = sink.parts() if elsewhere and isinstance(sink, ParquetSink | DuckDBSink) else None
         _counted(simulated(parts), sink, rows, events, progress, len(shards))
         manifest = _checked(sink, loaded, seed, count, check)
         sink.write({"run_manifest": manifest})

@@ -98,3 +98,30 @@ def test_a_killed_run_leaves_the_old_output_or_the_new_one(tmp_path, cli, digest
     sim.run("oswald-family", 1, seed=3, out=destination, overwrite=True)
     assert os.listdir(work) == ["out.duckdb"], "the next run removes what a killed run left"
     tally["kill tests", "next run after a SIGKILL", f"removed {len(mine)} temporary files"] += 1
+
+
+def test_a_killed_run_with_workers_leaves_its_staged_parts_to_the_next_run(tmp_path, tally):
+    """Workers stage their shards beside a DuckDB output; the writing process killed while
+    they do leaves the old output, and the next run removes the staging folder."""
+    destination = tmp_path / "out.duckdb"
+    sim.run("oswald-family", 2, seed=1, out=destination)
+    before = destination.read_bytes()
+    command = ["run", "medicare-diabetic", "-n", "12000", "-w", "2", "-q", "-o",
+               str(destination), "--overwrite"]  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    staging = tmp_path / f".out.duckdb.{process.pid}.partial.parts"
+    deadline = time.monotonic() + 120
+    while not list(staging.glob("*/*.arrow")) and time.monotonic() < deadline:
+        assert process.poll() is None, "the run ended before its workers staged a shard"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    assert destination.read_bytes() == before
+    time.sleep(1.0)  # the pool's workers notice that their parent is gone and stop
+    sim.run("oswald-family", 1, seed=3, out=destination, overwrite=True)
+    assert sorted(os.listdir(tmp_path)) == ["out.duckdb"]
+    tally["kill tests", "SIGKILL while workers stage their shards", "old output kept"] += 1
