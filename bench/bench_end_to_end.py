@@ -11,7 +11,7 @@ reported beside the wall clock: on a shared machine they show what the run itsel
 ``--phases`` shows instead where one shard's CPU time goes: the profile and linked ids, the
 journeys and triggers, each product's records, and the write to each format.
 
-    .venv/bin/python -m bench.bench_end_to_end [--persons 40960] [--workers 1 2]
+    .venv/bin/python -m bench.bench_end_to_end [--persons 163840] [--workers 1 2]
     .venv/bin/python -m bench.bench_end_to_end --phases [--persons 4096]
 """
 
@@ -42,8 +42,9 @@ SCENARIO = "medicare-diabetic"
 SEED = 1
 FORMATS = ("duckdb", "parquet")
 WARM_UP_PERSONS = 256
-#: ten shards of 4,096: two workers get five each (with an odd count one would wait)
-PERSONS = 10 * DEFAULT_SHARD_SIZE
+#: forty shards of 4,096: two workers get twenty each (with an odd count one would wait), and
+#: what a run does once, at its end, weighs as little as in the large runs users make
+PERSONS = 40 * DEFAULT_SHARD_SIZE
 #: tables that are not a product's records
 NOT_RECORDS = frozenset({"persons", "events", "run_manifest"})
 

@@ -30,6 +30,8 @@ __all__ = ["EXECUTORS", "ShardOutput", "default_workers", "run_shards"]
 EXECUTORS = ("local", "dask")
 #: shards in flight per worker: enough to keep workers busy, few enough to keep memory flat
 AHEAD_PER_WORKER = 2
+#: how much lower the workers' scheduling priority is than the run's (``nice``)
+WORKER_NICENESS = 5
 
 Origin = tuple[dict[str, Any], str | None, Any]
 
@@ -94,6 +96,14 @@ def _summarised(number: int, tables: dict[str, pa.Table], parts: Parts | None) -
     return output
 
 
+def _start_worker() -> None:
+    """A pool worker ends with the run that started it, and yields the processor to it: the
+    run appends every shard to the output itself (a DuckDB file has one writer), and the
+    workers' shards wait for it anyway when it falls behind."""
+    die_with_parent()
+    os.nice(WORKER_NICENESS)
+
+
 def _run_shard(scenario: Scenario, seed: int, shard: Shard, parts: Parts | None) -> ShardOutput:
     return _summarised(shard.number, simulate_shard(scenario, seed, shard), parts)
 
@@ -128,7 +138,7 @@ def run_shards(
             yield _run_shard(scenario, seed, shard, None)
         return
     origin = _origin(scenario)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(shards)), initializer=die_with_parent)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(shards)), initializer=_start_worker)
     with pool:
         yield from _in_order(
             (pool.submit(_shard_job, origin, seed, shard, parts) for shard in shards),
