@@ -50,7 +50,7 @@ def test_end_to_end_phases_account_for_the_shard(bench):
     rows = bench("bench_end_to_end").phases(persons=64)
     _same_keys(rows)
     phases = {r["phase"]: r for r in rows}
-    assert {"journeys and triggers (SimPy)", "write duckdb", "write parquet"} <= set(phases)
+    assert {"journeys and triggers", "write duckdb", "write parquet"} <= set(phases)
     assert any(name.endswith(" records") for name in phases)
     shard = [r for r in rows if not r["phase"].startswith("write ")]
     assert sum(r["share"] for r in shard) == pytest.approx(1.0, abs=0.01)
