@@ -2,11 +2,12 @@
 
 The one-year ``medicare-diabetic`` scenario with the default triggers and every product
 handler, ``sim.run(..., out=..., format=...)`` into a temporary folder: profile, linked ids,
-journeys and triggers, records, the sink and the output's check, all inside the timing. Each format runs
-with each number of workers; ``speedup`` is persons/s over that of the fewest workers (target
-for 2 workers against 1: at least 1.7). A small run first warms the imports and code tables,
-so the figures are the steady rate. CPU seconds (this process and its worker processes) are
-reported beside the wall clock: on a shared machine they show what the run itself cost.
+journeys and triggers, records, the sink and the output's check, all inside the timing. Each
+format runs with each number of workers; ``speedup`` is persons/s over that of the fewest
+workers (target for 2 workers against 1: at least 1.7). A small run first warms the imports and
+code tables, so the figures are the steady rate. CPU seconds (this process and its worker
+processes) are reported beside the wall clock: on a shared machine they show what the run
+itself cost.
 
 ``--phases`` shows instead where one shard's CPU time goes: the profile and linked ids, the
 journeys and triggers, each product's records, and the write to each format.
