@@ -17,7 +17,8 @@ Each eligible person (the inclusion criteria hold, no exclusion criterion does) 
 Dropout is modelled in the journey, not in the handler: visits carry the condition "not
 withdrawn and not dead" (dead: a grade 5 adverse event happened), adverse events and
 withdrawal also "not ended", all evaluated when the event would fire, so nothing is recorded
-after a subject has left the study.
+after a subject has left the study. A grade 5 event is ``fatal``: none of the person's events,
+in any journey, comes after it.
 """
 
 from __future__ import annotations
@@ -141,6 +142,8 @@ def _adverse_events(
                     delay=onset,
                     conditions=conditions,
                     parameters=parameters,
+                    # a grade 5 event is death: the person's other journeys end there too
+                    fatal=True if grade == 5 else None,
                 ),
             )
         )

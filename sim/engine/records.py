@@ -158,6 +158,28 @@ class EventBuffer:
     def __len__(self) -> int:
         return sum(len(chunk) for chunk in self.chunks)
 
+    def first_times(self, codes: Sequence[int], size: int) -> np.ndarray:
+        """Per shard row, the time of its first record with one of ``codes`` (inf: none)."""
+        first = np.full(size, np.inf)
+        wanted = np.asarray(codes, dtype=np.int64)
+        for chunk in self.chunks:
+            hit = np.isin(chunk.codes, wanted)
+            if hit.any():
+                np.minimum.at(first, chunk.rows[hit], chunk.times[hit])
+        return first
+
+    def censor(self, last_times: np.ndarray) -> None:
+        """Drops the records later than their row's ``last_times`` (before the triggers run:
+        the causes of triggered records are not remapped)."""
+        kept = []
+        for chunk in self.chunks:
+            keep = chunk.times <= last_times[chunk.rows]
+            if keep.all():
+                kept.append(chunk)
+            elif keep.any():
+                kept.append(chunk.take(np.flatnonzero(keep)))
+        self.chunks = kept
+
     def to_table(
         self,
         person_ids: Sequence[str],

@@ -371,9 +371,25 @@ def run_shard(
                 resources=resources or {},
             )
         )
+    deaths = _deaths(buffer, journeys, size)
     if triggers is not None and len(triggers):
-        apply_triggers(buffer, triggers, seeds, indices, person_ids, attributes, horizon_days)
+        apply_triggers(
+            buffer, triggers, seeds, indices, person_ids, attributes, horizon_days, deaths
+        )
     return buffer.to_table(person_ids, indices, start_date)
+
+
+def _deaths(buffer: EventBuffer, journeys: list[_Journey], size: int) -> np.ndarray | None:
+    """Per shard row, the time of the person's first fatal event (inf: alive at the horizon),
+    their journey events after it dropped; None when nobody died."""
+    fatal = [j.code_base + e.order for j in journeys for e in j.plan.events if e.fatal]
+    if not fatal:
+        return None
+    deaths = buffer.first_times(fatal, size)
+    if np.isinf(deaths).all():
+        return None
+    buffer.censor(deaths)
+    return deaths
 
 
 def _simulate_dynamic(

@@ -121,6 +121,8 @@ class PlanEvent:
     repeat: RepeatPlan | None
     parameters: ParameterPlan
     resource: str | None = None
+    #: the person dies when it fires (``EventSpec.fatal``)
+    fatal: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,7 @@ def compile_plan(spec: JourneySpecification) -> JourneyPlan:
                 repeat=repeat,
                 parameters=parameters,
                 resource=event.resource,
+                fatal=event.fatal,
             )
         )
     applies_to = None

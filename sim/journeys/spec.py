@@ -202,6 +202,11 @@ class EventSpec(_Model):
         "the event waits for: it fires when one is free, and holds it for the resource's "
         "service time.",
     )
+    fatal: bool = Field(
+        default=False,
+        description="The person dies when the event fires: none of their events, in any "
+        "journey or caused by a trigger, comes later (events at the same time are kept).",
+    )
     parameters: dict[str, Any] = Field(
         default_factory=dict,
         description="Values copied to the record; a distribution, or "

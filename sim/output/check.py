@@ -89,6 +89,28 @@ _RULES = (
              ON r.rx_member_id = f.rx_member_id""",
     ),
     _Rule(
+        "pharmacy_claims.fill_id in fills",
+        ("pharmacy_claims", "fills"),
+        """SELECT f.fill_id IS NOT NULL,
+                  'pharmacy claim ' || c.claim_id || ': fill ' || c.fill_id || ' not in fills'
+           FROM pharmacy_claims c LEFT JOIN (SELECT DISTINCT fill_id FROM fills) f
+             ON f.fill_id = c.fill_id""",
+    ),
+    _Rule(
+        # a first fill is caused by the prescription (a medication order event); refills are
+        # the journeys' own events and name no order
+        "a prescribed fill matches its medication order",
+        ("fills", "events", "medication_orders"),
+        """SELECT m.person_id IS NOT DISTINCT FROM f.person_id AND m.rxnorm = f.rxnorm,
+                  'fill ' || f.fill_id || ' (' || f.person_id || ', RxNorm ' || f.rxnorm
+                  || '): ' || coalesce('order ' || m.order_id || ' is ' || m.person_id
+                                       || ', RxNorm ' || m.rxnorm,
+                                       'no medication order for ' || f.caused_by)
+           FROM fills f
+           JOIN events o ON o.event_id = f.caused_by AND o.event_type = 'medication_order'
+           LEFT JOIN medication_orders m ON m.event_id = f.caused_by""",
+    ),
+    _Rule(
         "events.person_id in persons",
         ("events", "persons"),
         """SELECT p.person_id IS NOT NULL,
@@ -113,6 +135,16 @@ _RULES = (
                   'event ' || e.event_id || ' on ' || e.event_date || ': ' || p.person_id
                   || ' born ' || p.birth_date
            FROM events e JOIN persons p ON p.person_id = e.person_id""",
+    ),
+    _Rule(
+        # death is a grade 5 adverse event of a trial: the subject's study ends that day
+        "no event after a trial subject's death",
+        ("events", "trial_subjects"),
+        """SELECT e.event_date <= s.end_of_study_date,
+                  'event ' || e.event_id || ' on ' || e.event_date || ': ' || e.person_id
+                  || ' died ' || s.end_of_study_date
+           FROM events e JOIN trial_subjects s ON s.person_id = e.person_id
+           WHERE s.status = 'died'""",
     ),
     _Rule(
         "no observation effective before its order",

@@ -4,7 +4,8 @@ Triggered events never change a journey (conditions read only the journey's own 
 they are computed after the journeys, for the whole shard at once: the journey events are
 level 0; each trigger takes the events of a level that are its source (and pass its ``when``
 and its depth limit), draws whether it fires and its delay, and makes its target one level
-deeper, ``caused_by`` its source; targets at or past the horizon are not recorded. The next
+deeper, ``caused_by`` its source; targets at or past the horizon, or after the person's death
+(a fatal journey event), are not recorded. The next
 level is what the previous one made, until none is left.
 
 Draws depend only on the person: the k-th source event of a trigger for a person (in the
@@ -266,8 +267,10 @@ def apply_triggers(
     person_ids: list[str],
     attributes: Attributes,
     horizon_days: float,
+    deaths: np.ndarray | None = None,
 ) -> None:
-    """Adds to ``buffer`` (which holds the journey events) every event the triggers cause."""
+    """Adds to ``buffer`` (which holds the journey events) every event the triggers cause;
+    none later than its person's death (``deaths``: a time per shard row, inf for none)."""
     shard = _Shard(seeds, indices, person_ids, attributes)
     routes = [_Route(trigger, number, shard) for number, trigger in enumerate(triggers.triggers)]
     keys = {key: k for k, key in enumerate(triggers.by_source)}
@@ -287,7 +290,9 @@ def apply_triggers(
             chosen = order[level_kinds == key]
             if chosen.size == 0 or depth >= route.trigger.depth_limit:
                 continue
-            chunk = _fire(route, level, chosen, rank, first, depth, buffer, keys, horizon_days)
+            chunk = _fire(
+                route, level, chosen, rank, first, depth, buffer, keys, horizon_days, deaths
+            )
             if chunk is not None:
                 made.append(chunk)
         first += len(level)
@@ -307,6 +312,7 @@ def _fire(
     buffer: EventBuffer,
     keys: Mapping[tuple[str, str], int],
     horizon_days: float,
+    deaths: np.ndarray | None,
 ) -> EventChunk | None:
     """The targets of one trigger from the level's records at ``chosen`` (in person order)."""
     assert level.sources is not None
@@ -321,6 +327,8 @@ def _fire(
     uniforms, delays = route.draws(rows, route.columns(rows))
     times = level.times[chosen] + delays
     fires = (uniforms < route.probability) & (times < horizon_days)
+    if deaths is not None:
+        fires &= times <= deaths[rows]
     if not fires.any():
         return None
     keep = np.flatnonzero(fires)

@@ -31,7 +31,10 @@ def test_clean_run_passes_every_rule(tables):
     report = check_output(tables)
     assert report.passed, format_report(report)
     assert all(r.checked > 0 for r in report.results if "observation" not in r.rule)
-    assert [rule for rule, _ in report.skipped] == ["trial visits inside their windows"]
+    assert [rule for rule, _ in report.skipped] == [
+        "no event after a trial subject's death",
+        "trial visits inside their windows",
+    ]
 
 
 def test_clean_outputs_on_disk_pass(tmp_path):
@@ -71,6 +74,46 @@ def test_broken_caused_by(tables):
     found = failing(check_output(tables | {"events": replace(events, "caused_by", caused)}))
     assert list(found) == ["caused_by is an event of the same person"]
     assert f"caused_by {other} is an event of" in found[next(iter(found))][0]
+
+
+def test_claim_of_a_missing_fill(tables):
+    fills = tables["fills"]
+    gone = tables["pharmacy_claims"]["fill_id"][0].as_py()
+    corrupt = tables | {"fills": fills.filter(pc.not_equal(fills["fill_id"], gone))}
+    found = failing(check_output(corrupt))
+    assert list(found) == ["pharmacy_claims.fill_id in fills"]
+    assert f"fill {gone} not in fills" in found["pharmacy_claims.fill_id in fills"][0]
+
+
+def test_fill_of_another_drug_than_its_order(tables):
+    rule = "a prescribed fill matches its medication order"
+    orders = tables["medication_orders"]
+    checked = check_output(tables).result(rule).checked
+    assert checked > 0
+    rxnorm = orders["rxnorm"].to_pylist()
+    rxnorm[0] = "0000000"
+    corrupt = tables | {"medication_orders": replace(orders, "rxnorm", rxnorm)}
+    found = failing(check_output(corrupt))
+    assert list(found) == [rule]
+    assert f"order {orders['order_id'][0].as_py()} is" in found[rule][0]
+    assert found[rule][0].endswith("RxNorm 0000000")
+    missing = tables | {"medication_orders": orders.slice(1)}
+    assert failing(check_output(missing))[rule][0].split(": ")[1].startswith("no medication order")
+
+
+def test_event_after_death():
+    tables = dict(sim.run("diabetes-trial", 40, seed=2).tables)
+    subjects = tables["trial_subjects"]
+    row = subjects["status"].to_pylist().index("completed")
+    statuses = subjects["status"].to_pylist()
+    statuses[row] = "died"
+    ends = subjects["end_of_study_date"].to_pylist()
+    ends[row] = subjects["randomization_date"][row].as_py()
+    corrupt = replace(replace(subjects, "status", statuses), "end_of_study_date", ends)
+    found = failing(check_output(tables | {"trial_subjects": corrupt}))
+    rule = "no event after a trial subject's death"
+    assert list(found) == [rule]
+    assert f"{subjects['person_id'][row].as_py()} died {ends[row]}" in found[rule][0]
 
 
 def test_changed_paid_amount(tables):
