@@ -5,9 +5,13 @@ Both are derived, not drawn, so two patients or two providers can never share on
 
 from __future__ import annotations
 
-from handlers.identifiers import is_valid_npi, luhn_check_digit, npi
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["is_valid_npi", "luhn_check_digit", "mrn", "npi"]
+from handlers.identifiers import is_valid_npi, luhn_check_digit, luhn_check_digits, npi
+
+__all__ = ["is_valid_npi", "luhn_check_digit", "mrns", "npi"]
 
 #: 3**18: coprime to 10, so multiplying by it permutes the nine-digit numbers; medical record
 #: numbers then look unordered while staying unique
@@ -16,9 +20,10 @@ _MRN_OFFSET = 104_729
 _MRN_MODULUS = 10**9
 
 
-def mrn(person_index: int) -> str:
-    """A ten-digit medical record number: a permutation of the person index and a Luhn digit
+def mrns(person_indices: np.ndarray) -> pa.Array:
+    """Ten-digit medical record numbers: a permutation of each person index and a Luhn digit
     (which catches any single mistyped digit)."""
-    number = (person_index * _MRN_MULTIPLIER + _MRN_OFFSET) % _MRN_MODULUS
-    payload = f"{number:09d}"
-    return payload + str(luhn_check_digit(payload))
+    number = (person_indices.astype(np.int64) * _MRN_MULTIPLIER + _MRN_OFFSET) % _MRN_MODULUS
+    payload = pc.utf8_lpad(pa.array(number).cast(pa.string()), 9, "0")
+    check = pa.array(luhn_check_digits(number, 9)).cast(pa.string())
+    return pc.binary_join_element_wise(payload, check, "")

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from handlers.patientsim import schemas
 from handlers.patientsim.columns import taken
-from handlers.patientsim.identifiers import mrn
+from handlers.patientsim.identifiers import mrns
 
 __all__ = ["Patients"]
 
@@ -32,13 +32,12 @@ def _conditions(persons: pa.Table) -> pa.ChunkedArray | pa.Array:
 
 
 def _table(persons: pa.Table) -> pa.Table:
-    index = persons["person_index"].to_pylist()
     given = _column(persons, "first_name", pa.string())
     family = _column(persons, "last_name", pa.string())
     columns: dict[str, Any] = {
         "patient_id": persons["patient_id"],
         "person_id": persons["person_id"],
-        "mrn": pa.array([mrn(i) for i in index], pa.string()),
+        "mrn": mrns(persons["person_index"].to_numpy()),
         "name": pc.binary_join_element_wise(given, family, " "),
         "given_name": given,
         "family_name": family,

@@ -5,6 +5,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from handlers.identifiers import luhn_check_digits
 from handlers.patientsim.care_sites import (
     FACILITY_KINDS,
     PROVIDERS_PER_SPECIALTY,
@@ -13,7 +14,7 @@ from handlers.patientsim.care_sites import (
 )
 from handlers.patientsim.clock import Clock
 from handlers.patientsim.encounter_kinds import discharge_status_code, encounter_kind
-from handlers.patientsim.identifiers import is_valid_npi, luhn_check_digit, mrn, npi
+from handlers.patientsim.identifiers import is_valid_npi, luhn_check_digit, mrns, npi
 
 
 def luhn_valid(number: str) -> bool:
@@ -43,17 +44,22 @@ def test_a_mistyped_npi_digit_or_a_bad_shape_fails():
 
 def test_luhn_digits_agree_with_an_independent_check():
     rng = np.random.default_rng(0)
-    for payload in ("".join(map(str, rng.integers(0, 10, size=9))) for _ in range(500)):
+    payloads = ["".join(map(str, rng.integers(0, 10, size=9))) for _ in range(500)]
+    for payload in payloads:
         assert luhn_valid(payload + str(luhn_check_digit(payload)))
+    # the column-wise form gives the same digits (leading zeros count)
+    columns = luhn_check_digits(np.array([int(p) for p in payloads]), 9)
+    assert columns.tolist() == [luhn_check_digit(p) for p in payloads]
 
 
 def test_medical_record_numbers_are_unique_ten_digit_and_luhn_valid():
-    numbers = [mrn(i) for i in range(200_000)]
+    numbers = mrns(np.arange(200_000)).to_pylist()
     assert len(set(numbers)) == len(numbers)
     assert all(len(n) == 10 and n.isdigit() and luhn_valid(n) for n in numbers[:5000])
-    assert mrn(99_999_999) != mrn(0) and luhn_valid(mrn(99_999_999))
+    (far,) = mrns(np.array([99_999_999])).to_pylist()
+    assert far != numbers[0] and luhn_valid(far)
     # not the person index in disguise: neighbours are far apart
-    assert abs(int(mrn(1)[:9]) - int(mrn(0)[:9])) > 1_000_000
+    assert abs(int(numbers[1][:9]) - int(numbers[0][:9])) > 1_000_000
 
 
 def test_care_sites_are_stable_per_patient_and_named_after_the_county():

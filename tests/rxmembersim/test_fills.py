@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pyarrow.compute as pc
 import pytest
 
 import sim
 from handlers.rxmembersim import is_valid_npi, records
-from handlers.rxmembersim.identifiers import npi_check_digit
+from handlers.rxmembersim.identifiers import PRESCRIBER_POOL, prescriber_npis
 from sim.codes import load_drugs
 from sim.errors import SpecError
 
@@ -84,9 +85,10 @@ def test_members_have_plausible_ids(diabetic_run):
     assert len({row["pharmacy_ncpdp_id"] for row in rows}) < 500
 
 
-def test_npi_check_digit_matches_the_cms_example():
-    # CMS's published example: 123456789 gets check digit 3
-    assert npi_check_digit("123456789") == 3
+def test_prescriber_npis_are_valid_and_distinct():
+    numbers = prescriber_npis(np.arange(PRESCRIBER_POOL)).to_pylist()
+    assert len(set(numbers)) == PRESCRIBER_POOL
+    assert all(is_valid_npi(n) and n.startswith("1") for n in numbers)
     assert is_valid_npi("1234567893") and not is_valid_npi("1234567890")
 
 
