@@ -9,6 +9,7 @@ the output itself, so a large output is checked without loading it into memory.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from sim.errors import SpecError
-from sim.output.sinks import duckdb_interrupts
+from sim.output.sinks import bounded_duckdb, duckdb_interrupts
 
 __all__ = ["CheckReport", "RuleResult", "check_output", "check_tables", "format_report"]
 
@@ -201,11 +202,12 @@ _ALWAYS = {"run_manifest"}
 def check_output(source: str | Path | Mapping[str, pa.Table]) -> CheckReport:
     """Checks a run's output: a DuckDB file, a Parquet folder (a dataset per table) or
     in-memory tables (``result.tables``)."""
-    connection, names = _open(source)
-    try:
-        return check_tables(connection, names)
-    finally:
-        connection.close()
+    with tempfile.TemporaryDirectory(prefix="healthsim-check-") as spill:
+        connection, names = _open(source, Path(spill))
+        try:
+            return check_tables(connection, names)
+        finally:
+            connection.close()
 
 
 def check_tables(connection: duckdb.DuckDBPyConnection, names: Iterable[str]) -> CheckReport:
@@ -236,7 +238,7 @@ def _apply(connection: duckdb.DuckDBPyConnection, rule: _Rule) -> RuleResult:
 
 
 def _open(
-    source: str | Path | Mapping[str, pa.Table],
+    source: str | Path | Mapping[str, pa.Table], spill: Path
 ) -> tuple[duckdb.DuckDBPyConnection, set[str]]:
     if isinstance(source, Mapping):
         connection = duckdb.connect()
@@ -246,7 +248,7 @@ def _open(
     path = Path(source)
     if path.is_file():
         try:
-            connection = duckdb.connect(str(path), read_only=True)
+            connection = bounded_duckdb(str(path), spill, read_only=True)
         except duckdb.Error as error:
             raise SpecError(f"'{path}' is not a DuckDB file ({error})", path=("out",)) from None
         names = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
@@ -259,7 +261,7 @@ def _open(
                 path=("out",),
                 hint="check a DuckDB file or a Parquet folder; CSV outputs are not checked",
             )
-        connection = duckdb.connect()
+        connection = bounded_duckdb(":memory:", spill)
         for dataset in datasets:
             pattern = str(dataset / "*.parquet").replace("'", "''")
             connection.execute(

@@ -34,6 +34,7 @@ __all__ = [
     "MemorySink",
     "Readable",
     "Sink",
+    "bounded_duckdb",
     "duckdb_interrupts",
     "format_of",
     "open_sink",
@@ -43,7 +44,22 @@ __all__ = [
 DUCKDB_MEMORY_LIMIT = "512MB"
 #: rows of a DuckDB row group (DuckDB's default); the sink appends in multiples of it
 DUCKDB_ROW_GROUP_ROWS = 122_880
+#: the folder DuckDB spills into, beside the output it writes or checks
+SPILL_SUFFIX = ".tmp"
 FORMATS = {".duckdb": "duckdb", ".db": "duckdb", ".parquet": "parquet", ".csv": "csv"}
+
+
+def bounded_duckdb(
+    database: str, spill: Path, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection held to ``DUCKDB_MEMORY_LIMIT``: larger work (the check's joins
+    over a large output) spills into the folder ``spill``. Unbounded, DuckDB may take 80 % of
+    the machine's memory, so a run's peak would grow with its output."""
+    return duckdb.connect(
+        database,
+        read_only=read_only,
+        config={"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": str(spill)},
+    )
 
 
 def format_of(path: Path, explicit: str | None = None) -> str:
@@ -120,11 +136,9 @@ class DuckDBSink:
 
     def __init__(self, path: Path, single: bool = False) -> None:
         self.path = path
-        self.connection = duckdb.connect(str(path))
-        # DuckDB keeps the blocks it wrote in its buffer pool, by default up to 80 % of the
-        # machine's memory, so a run's memory would grow with its output; written blocks
-        # beyond the limit are evicted (they are on disk), and large queries spill
-        self.connection.sql(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        # DuckDB keeps the blocks it wrote in its buffer pool: beyond the limit they are
+        # evicted (they are on disk), and large queries spill
+        self.connection = bounded_duckdb(str(path), _spill(path))
         # appends run while workers simulate: more threads only contend with them (DuckDB's
         # idle threads spin) and cost about 10 % more CPU for the same rows
         self.connection.sql("SET threads = 1")
@@ -197,6 +211,12 @@ class DuckDBSink:
         self.connection.close()
 
 
+def _spill(output: Path) -> Path:
+    """Where DuckDB spills while writing or checking ``output``: beside it, on the disk the
+    user chose for the output (and removed with the run's other temporary files)."""
+    return output.with_name(output.name + SPILL_SUFFIX)
+
+
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -238,7 +258,7 @@ class ParquetSink:
         if self.single:
             yield None
             return
-        connection = duckdb.connect()
+        connection = bounded_duckdb(":memory:", _spill(self.path))
         try:
             for name in sorted(self.names):
                 pattern = str(self.path / name / "*.parquet").replace("'", "''")
@@ -340,7 +360,7 @@ def open_sink(
             with contextlib.suppress(Exception):
                 sink.close()
         _remove(temporary)
-        for extra in (".wal", ".parts"):
+        for extra in (".wal", ".parts", SPILL_SUFFIX):
             _remove(temporary.with_name(temporary.name + extra))
 
 
