@@ -12,7 +12,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["UtilisationSummary", "utilisation_summary"]
+__all__ = ["SUMMARY_COLUMNS", "UtilisationSummary", "utilisation_summary"]
+
+#: the columns ``utilisation_summary`` reads (a large run's claims are read back only so far)
+SUMMARY_COLUMNS = {
+    "members": ("member_id",),
+    "enrollments": ("start_date", "end_date"),
+    "claims": (
+        "claim_type",
+        "status",
+        "initial_denial_code",
+        "lag_days",
+        "billed_usd",
+        "allowed_usd",
+        "paid_usd",
+        "member_cost_share_usd",
+    ),
+}
 
 _DAYS_PER_YEAR = 365.25
 

@@ -25,9 +25,9 @@ def summary_table(result: RunResult) -> Table:
         table.add_row(f"  events: {kind}", f"{rows:,}")
     table.add_row("  triggered (caused_by set)", f"{result.triggered_events:,}")
     if result.row_counts.get("members") and result.format != "csv":  # CSV is not read back
-        from handlers.membersim import utilisation_summary
+        from handlers.membersim.utilisation import SUMMARY_COLUMNS, utilisation_summary
 
-        claims = {name: result.table(name) for name in ("members", "enrollments", "claims")}
+        claims = {name: result.table(name, columns) for name, columns in SUMMARY_COLUMNS.items()}
         for label, value in utilisation_summary(claims).rows():
             table.add_row(f"  membersim: {label}", value)
     return table

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -27,8 +27,15 @@ def output_tables(output: str | Path) -> list[str]:
     )
 
 
-def read_tables(output: str | Path, names: Sequence[str]) -> dict[str, pa.Table]:
-    """``names`` of a DuckDB file or a Parquet folder (CSV folders are not read back)."""
+def read_tables(
+    output: str | Path,
+    names: Sequence[str],
+    columns: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, pa.Table]:
+    """``names`` of a DuckDB file or a Parquet folder (CSV folders are not read back); only
+    the ``columns`` given for a table, where they are (a large output's table may not fit in
+    memory whole)."""
+    columns = columns or {}
     path = Path(output)
     available = output_tables(path)
     missing = [name for name in names if name not in available]
@@ -41,6 +48,17 @@ def read_tables(output: str | Path, names: Sequence[str]) -> dict[str, pa.Table]
     if path.is_file():
         with duckdb.connect(str(path), read_only=True) as connection:
             return {
-                name: connection.sql(f'SELECT * FROM "{name}"').to_arrow_table() for name in names
+                name: connection.sql(
+                    f'SELECT {_selected(columns.get(name))} FROM "{name}"'
+                ).to_arrow_table()
+                for name in names
             }
-    return {name: pq.read_table(path / name) for name in names}
+    return {name: pq.read_table(path / name, columns=_listed(columns.get(name))) for name in names}
+
+
+def _listed(columns: Sequence[str] | None) -> list[str] | None:
+    return None if columns is None else list(columns)
+
+
+def _selected(columns: Sequence[str] | None) -> str:
+    return "*" if columns is None else ", ".join(f'"{column}"' for column in columns)

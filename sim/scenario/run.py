@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,11 +61,13 @@ class RunResult:
             self._tables = _read_back(self.out, self.format, list(self.row_counts))
         return self._tables
 
-    def table(self, name: str) -> pa.Table:
-        """One table (read back alone from ``out`` if the run streamed)."""
+    def table(self, name: str, columns: Sequence[str] | None = None) -> pa.Table:
+        """One table, or its ``columns`` (read back alone from ``out`` if the run streamed)."""
         if self._tables is not None:
-            return self._tables[name]
-        return _read_back(self.out, self.format, [name])[name]
+            table = self._tables[name]
+            return table if columns is None else table.select(list(columns))
+        selected = None if columns is None else {name: columns}
+        return _read_back(self.out, self.format, [name], selected)[name]
 
     def to_duckdb(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Writes every table into a DuckDB file (atomically, as a run does); its path."""
@@ -76,10 +78,15 @@ class RunResult:
         return write_tables(self.tables, folder, format="parquet", overwrite=overwrite)
 
 
-def _read_back(out: Path | None, kind: str | None, names: list[str]) -> dict[str, pa.Table]:
+def _read_back(
+    out: Path | None,
+    kind: str | None,
+    names: list[str],
+    columns: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, pa.Table]:
     if out is None or kind == "csv":
         raise SpecError("tables written as CSV are not read back; read the files", path=("out",))
-    return read_tables(out, names)
+    return read_tables(out, names, columns)
 
 
 def _versions() -> str:

@@ -83,3 +83,18 @@ def test_docs_measured_figures_are_current(diabetic):
     assert f"| claims per member-year | {summary.claims_per_member_year:.2f}" in text
     assert f"| allowed per member-year | ${summary.allowed_per_member_year_usd:,.2f} |" in text
     assert f"| paid per member-year | ${summary.paid_per_member_year_usd:,.2f} |" in text
+
+
+def test_the_summary_reads_only_its_columns_of_a_written_output(tmp_path):
+    """`healthsim run` reads back only SUMMARY_COLUMNS (a million persons' claims would not
+    fit in memory whole): the summary is the one of the whole tables."""
+    from handlers.membersim.utilisation import SUMMARY_COLUMNS
+
+    whole = sim.run("oswald-family", count=20)
+    for kind, out in (("duckdb", tmp_path / "o.duckdb"), ("parquet", tmp_path / "o")):
+        result = sim.run("oswald-family", count=20, out=out, format=kind)
+        tables = {name: result.table(name, columns) for name, columns in SUMMARY_COLUMNS.items()}
+        assert {name: t.column_names for name, t in tables.items()} == {
+            name: list(columns) for name, columns in SUMMARY_COLUMNS.items()
+        }
+        assert utilisation_summary(tables) == utilisation_summary(whole.tables)
