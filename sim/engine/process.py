@@ -19,6 +19,7 @@ event time instead of a SimPy event per dependency edge.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -43,6 +44,7 @@ class PlanTables:
         "choice",
         "condition",
         "dispatch",
+        "fatal",
         "parameters",
         "probability",
         "repeat",
@@ -58,6 +60,7 @@ class PlanTables:
         self.children = tuple(e.children for e in events)
         self.choice = tuple(e.choice for e in events)
         self.condition = tuple(e.condition for e in events)
+        self.fatal = tuple(e.fatal for e in events)
         self.parameters = tuple(e.parameters for e in events)
         self.probability = tuple(e.probability for e in events)
         self.repeat = tuple(e.repeat for e in events)
@@ -195,6 +198,8 @@ class JourneyRun:
             records.parameters.append(tables.static_json[order])
         else:
             records.parameters.append(tables.parameters[order].to_json(values))
+        if tables.fatal[order] and self.life is not None:
+            self.life.death = min(self.life.death, time)
         if tables.uses_outcomes:
             self.outcomes[order] = (time, values)
         if tables.dispatch[order]:
@@ -217,10 +222,14 @@ class JourneyRun:
         life = self.life
         assert life is not None
 
-        def granted(time: float) -> None:
+        def granted(time: float) -> bool:
+            """Whether the person takes the unit (not when it comes after their death)."""
+            if time > life.death:
+                return False
             if time < self.horizon:
                 self._commit(order, time, values, life.agenda, round(time - requested, 6))
                 life.wake()
+            return True
 
         self.ctx.resource_pool().acquire(resource, self.person.person_index, granted)
 
@@ -273,12 +282,23 @@ class PersonLife:
     priorities, so the environment processes everything in the same order as with a process;
     a generator, its resumption and the process's own end event are what is saved."""
 
-    __slots__ = ("agenda", "env", "generation", "running", "runs", "sleep", "sleeping_until")
+    __slots__ = (
+        "agenda",
+        "death",
+        "env",
+        "generation",
+        "running",
+        "runs",
+        "sleep",
+        "sleeping_until",
+    )
 
     def __init__(self, env: simpy.Environment, runs: list[JourneyRun]) -> None:
         self.env = env
         self.runs = runs
         self.agenda: Agenda = []
+        #: the time of a fatal event: what comes later never happens (inf: alive)
+        self.death = math.inf
         self.sleeping_until: float | None = None
         #: the pending sleep; an interruption cancels it (its wake then does nothing)
         self.sleep: _Wake | None = None
@@ -302,6 +322,9 @@ class PersonLife:
         pop = heapq.heappop
         while agenda:
             time = agenda[0][0]
+            if time > self.death:
+                agenda.clear()
+                break
             if time > env._now:
                 self.sleeping_until = time
                 self.sleep = _Wake(self, _slept, NORMAL, time - env._now)
@@ -349,6 +372,9 @@ def _slept(wake: _Wake) -> None:
     if wake is not life.sleep:
         return  # interrupted meanwhile
     life.sleep = life.sleeping_until = None
+    if life.agenda[0][0] > life.death:
+        life.live()  # ends it
+        return
     # the entry slept for, even if float rounding put the clock a hair before it
     time, slot, order, occurrence = heapq.heappop(life.agenda)
     life.runs[slot].fire(order, occurrence, time, life.agenda)

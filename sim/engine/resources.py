@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import simpy
@@ -42,10 +41,11 @@ class ResourcePool:
         self.rngs: dict[int, np.random.Generator] = {}
 
     def acquire(
-        self, name: str, person_index: int, granted: Callable[[float], Any]
+        self, name: str, person_index: int, granted: Callable[[float], bool]
     ) -> None:
         """Requests a unit; ``granted(time)`` runs when it is given, and the unit is released
-        after the service time."""
+        after the service time, or at once if ``granted`` declines it (the person died while
+        waiting)."""
         resource = self.resources.get(name)
         if resource is None:
             resource = self.resources[name] = simpy.Resource(self.env, self.specs[name].capacity)
@@ -56,7 +56,9 @@ class ResourcePool:
         service = float(self.specs[name].service_days.sample_one(rng))
 
         def on_grant(_: simpy.Event) -> None:
-            granted(self.env.now)
+            if not granted(self.env.now):
+                resource.release(request)
+                return
             self.env.timeout(service).callbacks.append(lambda _: resource.release(request))
 
         request.callbacks.append(on_grant)

@@ -110,3 +110,49 @@ def test_a_trial_death_is_fatal():
         if event.event_type == "adverse_event" and event.parameters["grade"] == 5
     }
     assert fatal and fatal == grade_5
+
+
+def test_a_person_who_dies_waiting_frees_the_capacity():
+    """B holds the only unit from day 0 to 10; A asks at 0.5 and dies at 1; C asks at 2.
+    C gets the unit at 10, when B frees it: A's request, granted after A's death, takes no
+    service time (A alive would hold it until 20)."""
+    from sim.distributions import create_distribution
+    from sim.engine import JourneyAssignment
+    from sim.engine.resources import SharedResource
+
+    clinic = {
+        "id": "clinic",
+        "duration_days": 365,
+        "events": [
+            {"id": "visit", "event_type": "encounter", "product": "patientsim",
+             "resource": "clinic"},
+            {"id": "after", "event_type": "encounter", "product": "patientsim",
+             "depends_on": "visit", "delay": 1},
+        ],
+    }  # fmt: skip
+    dying = {
+        "id": "dying",
+        "duration_days": 365,
+        "events": [
+            {"id": "death", "event_type": "death", "product": "patientsim", "fatal": True,
+             "delay": 1},
+        ],
+    }  # fmt: skip
+    people = pa.table(
+        {"person_index": [0, 1, 2], "person_id": ["B", "A", "C"],
+         "start": [0.0, 0.5, 2.0], "frail": [False, True, False]}
+    )  # fmt: skip
+    service = create_distribution({"type": "fixed", "value": 10})
+    events = simulate(
+        people,
+        [JourneyAssignment.of(clinic, start_day="start"),
+         JourneyAssignment.of(dying, applies_to="frail")],
+        start_date=START, horizon_days=365, seeds=1,
+        resources={"clinic": SharedResource(1, service)},
+    )  # fmt: skip
+    rows = [(r["person_id"], r["definition_id"], r["time_days"]) for r in events.to_pylist()]
+    assert rows == [
+        ("B", "visit", 0.0), ("B", "after", 1.0),
+        ("A", "death", 1.0),
+        ("C", "visit", 10.0), ("C", "after", 11.0),
+    ]  # fmt: skip
