@@ -39,6 +39,7 @@ OPTIONS = {
     "shards of 37 persons": {"shard_size": 37},
     "one shard": {"shard_size": COUNT},
     "two worker processes": {"shard_size": 100, "workers": 2},
+    "eight worker processes": {"shard_size": 30, "workers": 8},
     "Dask LocalCluster, two workers": {"shard_size": 100, "workers": 2, "executor": "dask"},
 }
 
@@ -51,8 +52,9 @@ def test_shards_workers_and_executors_do_not_change_a_byte(reference, digests, t
 
 @pytest.mark.parametrize("kind", ["duckdb", "parquet"])
 def test_outputs_the_workers_write_themselves_are_the_same(tmp_path, digests, tally, kind):
-    """One worker's shards go through the sink; two workers (and a local Dask cluster) write
-    theirs as Parquet parts that the output takes in: the tables read back are the same."""
+    """One worker's shards go through the sink; two and eight workers (and a local Dask
+    cluster) write or stage theirs as parts that the output takes in: the tables read back
+    are the same."""
     found = {}
     for name, options in {"one worker": {"workers": 1}, **OPTIONS}.items():
         if "workers" not in options:
@@ -62,8 +64,8 @@ def test_outputs_the_workers_write_themselves_are_the_same(tmp_path, digests, ta
         assert result.check["check_passed"], result.check
         found[name] = digests(_read_back(out) if kind == "duckdb" else result.tables)
         assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
-    assert len(found) == 3 and all(d == found["one worker"] for d in found.values())
-    tally["determinism", f"{kind} output by 1 and 2 workers and Dask", "identical"] += 1
+    assert len(found) == 4 and all(d == found["one worker"] for d in found.values())
+    tally["determinism", f"{kind} output by 1, 2 and 8 workers and Dask", "identical"] += 1
 
 
 def _read_back(path) -> dict[str, pa.Table]:
