@@ -75,5 +75,3 @@ def event_rows(events: pa.Table) -> Iterator[dict[str, Any]]:
     for row in events.to_pylist():
         row["parameters"] = loads(row["parameters"])
         yield row
-
-

@@ -34,8 +34,11 @@ def test_validate_prints_one_located_error_and_exits_2(path):
 
 def test_validate_accepts_every_shipped_spec():
     root = TESTS.parent / "scenarios"
-    files = [str(p) for kind in ("scenarios", "profiles", "journeys", "triggers", "plans")
-             for p in sorted((root / kind).glob("*.yaml"))]
+    files = [
+        str(p)
+        for kind in ("scenarios", "profiles", "journeys", "triggers", "plans")
+        for p in sorted((root / kind).glob("*.yaml"))
+    ]
     result = cli("validate", *files)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("ok ") == len(files)
@@ -74,9 +77,23 @@ def test_set_overrides_and_their_errors(tmp_path):
 def test_sigint_leaves_no_partial_output(tmp_path):
     out = tmp_path / "big.duckdb"
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "run", "medicare-diabetic", "-n", "200000", "-w", "1",
-         "-o", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ},
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "run",
+            "medicare-diabetic",
+            "-n",
+            "200000",
+            "-w",
+            "1",
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
     )
     deadline = time.time() + 60
     while time.time() < deadline and not any(".partial" in p.name for p in tmp_path.iterdir()):

@@ -63,8 +63,11 @@ def test_profile_field_error_line(tmp_path):
 
 
 def test_json_spec_lines(tmp_path):
-    data = {"id": "x", "duration_days": 100, "events": [{"id": "a", "event_type": "diagnosis",
-            "product": "patientsim", "delay": -3}]}
+    data = {
+        "id": "x",
+        "duration_days": 100,
+        "events": [{"id": "a", "event_type": "diagnosis", "product": "patientsim", "delay": -3}],
+    }
     text = json.dumps(data, indent=2)
     error = _error(tmp_path, text, "j.json")
     assert error.line == text.splitlines().index('      "delay": -3') + 1

@@ -40,9 +40,7 @@ class ResourcePool:
         self.resources: dict[str, simpy.Resource] = {}
         self.rngs: dict[int, np.random.Generator] = {}
 
-    def acquire(
-        self, name: str, person_index: int, granted: Callable[[float], bool]
-    ) -> None:
+    def acquire(self, name: str, person_index: int, granted: Callable[[float], bool]) -> None:
         """Requests a unit; ``granted(time)`` runs when it is given, and the unit is released
         after the service time, or at once if ``granted`` declines it (the person died while
         waiting)."""

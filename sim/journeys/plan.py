@@ -31,6 +31,8 @@ __all__ = [
 
 #: What a condition can read about an earlier event besides its parameters.
 OUTCOME_FIELDS = ("happened", "time_days", "count")
+
+
 def outcome(field: str, count: int, latest: Callable[[], tuple[float, Mapping[str, Any]]]) -> Any:
     """What a condition reads of an earlier event (``events.<id>.<field>``) that has fired
     ``count`` times so far: ``happened``, ``count``, or of the latest occurrence (``latest()``:

@@ -62,4 +62,3 @@ class Parts:
             tables[name] = feather.read_table(path, memory_map=True)
             path.unlink()
         return tables
-

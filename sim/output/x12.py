@@ -35,14 +35,41 @@ _FILING_INDICATOR = {
 }
 _FORBIDDEN = str.maketrans({"*": " ", "~": " ", ":": " ", "^": " "})
 _REQUIRED = {
-    "claims": ("claim_id", "claim_type", "member_id", "subscriber_id", "plan_id",
-               "received_date", "billed_usd", "billing_npi", "rendering_npi",
-               "rendering_role", "place_of_service", "diagnosis_codes"),
-    "claim_lines": ("claim_id", "line_number", "service_date", "procedure_code", "units",
-                    "billed_usd", "rendering_npi"),
+    "claims": (
+        "claim_id",
+        "claim_type",
+        "member_id",
+        "subscriber_id",
+        "plan_id",
+        "received_date",
+        "billed_usd",
+        "billing_npi",
+        "rendering_npi",
+        "rendering_role",
+        "place_of_service",
+        "diagnosis_codes",
+    ),
+    "claim_lines": (
+        "claim_id",
+        "line_number",
+        "service_date",
+        "procedure_code",
+        "units",
+        "billed_usd",
+        "rendering_npi",
+    ),
     "members": ("member_id", "person_id", "relationship_code", "plan_name"),
-    "persons": ("person_id", "first_name", "last_name", "birth_date", "sex", "address_line",
-                "city", "state", "zip_code"),
+    "persons": (
+        "person_id",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "sex",
+        "address_line",
+        "city",
+        "state",
+        "zip_code",
+    ),
 }
 
 
@@ -102,11 +129,36 @@ def _interchange(
     control = f"{number:09d}"
     transaction = list(_transaction(number, created, claims, lines, members, persons))
     return [
-        _seg("ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{SUBMITTER_ID:<15}", "ZZ",
-             f"{RECEIVER_ID:<15}", created.strftime("%y%m%d"), "0000", "^", "00501", control,
-             "0", "T", ":"),
-        _seg("GS", "HC", SUBMITTER_ID, RECEIVER_ID, created.strftime("%Y%m%d"), "0000",
-             str(number), "X", "005010X222A1"),
+        _seg(
+            "ISA",
+            "00",
+            " " * 10,
+            "00",
+            " " * 10,
+            "ZZ",
+            f"{SUBMITTER_ID:<15}",
+            "ZZ",
+            f"{RECEIVER_ID:<15}",
+            created.strftime("%y%m%d"),
+            "0000",
+            "^",
+            "00501",
+            control,
+            "0",
+            "T",
+            ":",
+        ),
+        _seg(
+            "GS",
+            "HC",
+            SUBMITTER_ID,
+            RECEIVER_ID,
+            created.strftime("%Y%m%d"),
+            "0000",
+            str(number),
+            "X",
+            "005010X222A1",
+        ),
         *transaction,
         _seg("GE", "1", str(number)),
         _seg("IEA", "1", control),
@@ -124,11 +176,9 @@ def _transaction(
     body = [
         _seg("ST", "837", "0001", "005010X222A1"),
         _seg("BHT", "0019", "00", f"HS{number:09d}", created.strftime("%Y%m%d"), "0000", "CH"),
-        _seg("NM1", "41", "2", "HEALTHSIM SYNTHETIC SUBMITTER", "", "", "", "", "46",
-             SUBMITTER_ID),
+        _seg("NM1", "41", "2", "HEALTHSIM SYNTHETIC SUBMITTER", "", "", "", "", "46", SUBMITTER_ID),
         _seg("PER", "IC", "CLAIMS DESK", "TE", "8005550100"),
-        _seg("NM1", "40", "2", "HEALTHSIM SYNTHETIC RECEIVER", "", "", "", "", "46",
-             RECEIVER_ID),
+        _seg("NM1", "40", "2", "HEALTHSIM SYNTHETIC RECEIVER", "", "", "", "", "46", RECEIVER_ID),
     ]
     hl = 0
     for billing_npi, by_billing in _grouped(claims, "billing_npi"):
@@ -137,8 +187,7 @@ def _transaction(
         first = persons[members[by_billing[0]["member_id"]]["person_id"]]
         body += [
             _seg("HL", str(billing_hl), "", "20", "1"),
-            _seg("NM1", "85", "2", f"PRACTICE {billing_npi}", "", "", "", "", "XX",
-                 billing_npi),
+            _seg("NM1", "85", "2", f"PRACTICE {billing_npi}", "", "", "", "", "XX", billing_npi),
             # provider addresses are not modelled: the practice is in its members' county
             _seg("N3", f"{billing_npi[-4:]} MEDICAL PLAZA"),
             _seg("N4", _text(first["city"]), first["state"], first["zip_code"]),
@@ -152,11 +201,31 @@ def _transaction(
             subscriber_hl = hl
             body += [
                 _seg("HL", str(subscriber_hl), str(billing_hl), "22", "1" if dependent else "0"),
-                _seg("SBR", "P", "" if dependent else "18", "", "", "", "", "", "",
-                     _FILING_INDICATOR.get(by_member[0]["plan_id"], "CI")),
+                _seg(
+                    "SBR",
+                    "P",
+                    "" if dependent else "18",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    _FILING_INDICATOR.get(by_member[0]["plan_id"], "CI"),
+                ),
                 *_person(persons[subscriber["person_id"]], "IL", subscriber["member_id"]),
-                _seg("NM1", "PR", "2", _text(member["plan_name"]), "", "", "", "", "PI",
-                     by_member[0]["plan_id"].upper()),
+                _seg(
+                    "NM1",
+                    "PR",
+                    "2",
+                    _text(member["plan_name"]),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "PI",
+                    by_member[0]["plan_id"].upper(),
+                ),
             ]
             if dependent:
                 hl += 1
@@ -196,23 +265,53 @@ def _person(person: Mapping[str, Any], entity: str, member_id: str | None) -> li
 def _claim(claim: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> list[str]:
     codes = [code.replace(".", "") for code in claim["diagnosis_codes"] or []][:12]
     if not codes:
-        raise SpecError("a professional claim needs a diagnosis",
-                        path=("claims", claim["claim_id"], "diagnosis_codes"))
+        raise SpecError(
+            "a professional claim needs a diagnosis",
+            path=("claims", claim["claim_id"], "diagnosis_codes"),
+        )
     pointers = ":".join(str(i) for i in range(1, min(len(codes), 4) + 1))
     segments = [
-        _seg("CLM", claim["claim_id"], _money(claim["billed_usd"]), "", "",
-             f"{claim['place_of_service']}:B:1", "Y", "A", "Y", "Y"),
+        _seg(
+            "CLM",
+            claim["claim_id"],
+            _money(claim["billed_usd"]),
+            "",
+            "",
+            f"{claim['place_of_service']}:B:1",
+            "Y",
+            "A",
+            "Y",
+            "Y",
+        ),
         _seg("HI", *(f"{'ABK' if i == 0 else 'ABF'}:{code}" for i, code in enumerate(codes))),
     ]
     for number, line in enumerate(lines, 1):
         segments += [
             _seg("LX", str(number)),
-            _seg("SV1", f"HC:{line['procedure_code']}", _money(line["billed_usd"]), "UN",
-                 str(line["units"]), "", "", pointers),
+            _seg(
+                "SV1",
+                f"HC:{line['procedure_code']}",
+                _money(line["billed_usd"]),
+                "UN",
+                str(line["units"]),
+                "",
+                "",
+                pointers,
+            ),
             _seg("DTP", "472", "D8", line["service_date"].strftime("%Y%m%d")),
             # rendering provider names are not modelled: the provider's role stands in
-            _seg("NM1", "82", "1", _text(claim["rendering_role"] or "PROVIDER"), "", "", "", "",
-                 "XX", line["rendering_npi"]),
+            _seg(
+                "NM1",
+                "82",
+                "1",
+                _text(claim["rendering_role"] or "PROVIDER"),
+                "",
+                "",
+                "",
+                "",
+                "XX",
+                line["rendering_npi"],
+            ),
         ]
     return segments
 

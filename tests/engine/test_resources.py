@@ -32,12 +32,26 @@ def clinic(arrival_window_days, duration_days):
             "id": "clinic",
             "duration_days": duration_days,
             "events": [
-                {"id": "referral", "event_type": "referral", "product": "patientsim",
-                 "delay": {"type": "uniform", "min": 0, "max": arrival_window_days}},
-                {"id": "visit", "event_type": "encounter", "product": "patientsim",
-                 "depends_on": "referral", "resource": "endocrinology"},
-                {"id": "follow_up", "event_type": "encounter", "product": "patientsim",
-                 "depends_on": "visit", "delay": 30},
+                {
+                    "id": "referral",
+                    "event_type": "referral",
+                    "product": "patientsim",
+                    "delay": {"type": "uniform", "min": 0, "max": arrival_window_days},
+                },
+                {
+                    "id": "visit",
+                    "event_type": "encounter",
+                    "product": "patientsim",
+                    "depends_on": "referral",
+                    "resource": "endocrinology",
+                },
+                {
+                    "id": "follow_up",
+                    "event_type": "encounter",
+                    "product": "patientsim",
+                    "depends_on": "visit",
+                    "delay": 30,
+                },
             ],
         }
     )
@@ -111,14 +125,30 @@ def test_an_unknown_resource_is_a_located_error():
 
 
 def _scenario(**changes):
-    journey = {"id": "j", "duration_days": 365, "events": [
-        {"id": "ref", "event_type": "referral", "product": "patientsim", "delay": 5},
-        {"id": "visit", "event_type": "encounter", "product": "patientsim",
-         "depends_on": "ref", "resource": "endo"}]}
-    spec = {"id": "cap", "profile": "medicare-diabetic", "start_date": "2025-01-01",
-            "triggers": [], "journeys": [{"journey": journey}],
-            "resources": {"endo": {"capacity": 2, "service_days": {"type": "exponential",
-                                                                   "mean": 0.5}}}}
+    journey = {
+        "id": "j",
+        "duration_days": 365,
+        "events": [
+            {"id": "ref", "event_type": "referral", "product": "patientsim", "delay": 5},
+            {
+                "id": "visit",
+                "event_type": "encounter",
+                "product": "patientsim",
+                "depends_on": "ref",
+                "resource": "endo",
+            },
+        ],
+    }
+    spec = {
+        "id": "cap",
+        "profile": "medicare-diabetic",
+        "start_date": "2025-01-01",
+        "triggers": [],
+        "journeys": [{"journey": journey}],
+        "resources": {
+            "endo": {"capacity": 2, "service_days": {"type": "exponential", "mean": 0.5}}
+        },
+    }
     return {**spec, **changes}
 
 
@@ -145,10 +175,16 @@ def test_the_docs_example_runs():
     (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S) if "resources" in b]
     data = yaml.safe_load(block)
     spec = ResourceSpec.model_validate(data["resources"]["endocrinology"])
-    resources = {"endocrinology": SharedResource(spec.capacity,
-                                                 create_distribution(spec.service_days))}
+    resources = {
+        "endocrinology": SharedResource(spec.capacity, create_distribution(spec.service_days))
+    }
     journey = parse_journey({"id": "doc", "duration_days": 365, "events": data["events"]})
-    events = simulate(persons(200), [journey], start_date=START, horizon_days=365, seeds=1,
-                      resources=resources)
-    assert "wait_days" in events.filter(
-        pa.compute.equal(events["definition_id"], "endo_visit"))["parameters"][0].as_py()
+    events = simulate(
+        persons(200), [journey], start_date=START, horizon_days=365, seeds=1, resources=resources
+    )
+    assert (
+        "wait_days"
+        in events.filter(pa.compute.equal(events["definition_id"], "endo_visit"))["parameters"][
+            0
+        ].as_py()
+    )

@@ -12,25 +12,46 @@ from sim.experiments.statistics import mean_interval, t_quantile_975
 
 def clinic_experiment(**changes):
     journey = {
-        "id": "clinic", "duration_days": 1200,
+        "id": "clinic",
+        "duration_days": 1200,
         "events": [
-            {"id": "referral", "event_type": "referral", "product": "patientsim",
-             "delay": {"type": "uniform", "min": 0, "max": 1000}},
-            {"id": "visit", "event_type": "encounter", "product": "patientsim",
-             "depends_on": "referral", "resource": "clinic"},
+            {
+                "id": "referral",
+                "event_type": "referral",
+                "product": "patientsim",
+                "delay": {"type": "uniform", "min": 0, "max": 1000},
+            },
+            {
+                "id": "visit",
+                "event_type": "encounter",
+                "product": "patientsim",
+                "depends_on": "referral",
+                "resource": "clinic",
+            },
         ],
     }
     scenario = {
-        "id": "clinic", "profile": "commercial-healthy", "start_date": "2025-01-01",
-        "horizon_days": 1200, "triggers": [], "products": ["patientsim"],
+        "id": "clinic",
+        "profile": "commercial-healthy",
+        "start_date": "2025-01-01",
+        "horizon_days": 1200,
+        "triggers": [],
+        "products": ["patientsim"],
         "journeys": [{"journey": journey}],
-        "resources": {"clinic": {"capacity": 2, "service_days": {"type": "exponential",
-                                                                 "mean": 1}}},
+        "resources": {
+            "clinic": {"capacity": 2, "service_days": {"type": "exponential", "mean": 1}}
+        },
     }
     spec = {
-        "id": "clinic", "scenario": scenario, "count": 1400, "replications": 12, "seed": 5,
-        "variants": {"same": {"set": ["resources.clinic.capacity=2"]},
-                     "three": {"set": ["resources.clinic.capacity=3"]}},
+        "id": "clinic",
+        "scenario": scenario,
+        "count": 1400,
+        "replications": 12,
+        "seed": 5,
+        "variants": {
+            "same": {"set": ["resources.clinic.capacity=2"]},
+            "three": {"set": ["resources.clinic.capacity=3"]},
+        },
         "metrics": {"wait": {"builtin": "resource_wait_days"}},
     }
     return {**spec, **changes}
@@ -42,8 +63,9 @@ def clinic():
 
 
 def _row(result, variant, metric="wait"):
-    (row,) = [r for r in result.summary.to_pylist()
-              if r["variant"] == variant and r["metric"] == metric]
+    (row,) = [
+        r for r in result.summary.to_pylist() if r["variant"] == variant and r["metric"] == metric
+    ]
     return row
 
 
@@ -115,8 +137,12 @@ def test_shipped_experiments_load(name):
 
 def test_claim_lag_completion_falls_as_submission_slows():
     loaded = load_experiment("claim-lag")
-    spec = {**loaded.spec.model_dump(), "count": 150, "replications": 2,
-            "scenario": loaded.scenario_data}
+    spec = {
+        **loaded.spec.model_dump(),
+        "count": 150,
+        "replications": 2,
+        "scenario": loaded.scenario_data,
+    }
     rows = run_experiment(spec, workers=1).summary.to_pylist()
     completion = {r["variant"]: r["mean"] for r in rows if r["metric"] == "completion_60_days"}
     assert completion["base"] > completion["plus_14_days"] > completion["plus_30_days"] >= 0

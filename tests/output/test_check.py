@@ -138,8 +138,11 @@ def test_event_before_birth_and_missing_person(tables):
 def test_manifest_rows(tables):
     manifest = tables["run_manifest"]
     found = failing(check_output(tables | {"run_manifest": pa.concat_tables([manifest] * 2)}))
-    assert found == {"run_manifest: one row with seed and scenario hash":
-                     ("run_manifest: 2 rows, 2 seeds, 2 scenario hashes",)}
+    assert found == {
+        "run_manifest: one row with seed and scenario hash": (
+            "run_manifest: 2 rows, 2 seeds, 2 scenario hashes",
+        )
+    }
     without = {name: table for name, table in tables.items() if name != "run_manifest"}
     assert not check_output(without).passed
 

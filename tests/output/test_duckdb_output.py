@@ -17,17 +17,22 @@ def output(tmp_path_factory):
 
 def test_keys_comments_and_views(output):
     with duckdb.connect(str(output), read_only=True) as connection:
-        keys = {row[0] for row in connection.sql(
-            "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY'"
-        ).fetchall()}
+        keys = {
+            row[0]
+            for row in connection.sql(
+                "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY'"
+            ).fetchall()
+        }
         assert {"persons", "patients", "members", "rx_members", "claims"} <= keys
         comment = connection.sql(
             "select comment from duckdb_columns() where table_name = 'events' "
-            "and column_name = 'caused_by'").fetchall()[0][0]
+            "and column_name = 'caused_by'"
+        ).fetchall()[0][0]
         assert "caused" in comment
         allowed, months = connection.sql(
             "select sum(allowed_usd), (select sum(end_date - start_date + 1) / 30.4375 "
-            "from enrollments) from claims").fetchall()[0]
+            "from enrollments) from claims"
+        ).fetchall()[0]
         pmpm = connection.sql("select allowed_pmpm_usd from pmpm_cost").fetchall()[0][0]
         assert pmpm == pytest.approx(allowed / months)
         by_month = connection.sql("select sum(claims) from claims_by_month").fetchall()[0][0]

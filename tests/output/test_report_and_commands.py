@@ -47,8 +47,9 @@ def test_check_passes_a_clean_output_and_fails_a_broken_one(output, tmp_path):
     broken = tmp_path / "broken.duckdb"
     broken.write_bytes(output.read_bytes())
     with duckdb.connect(str(broken)) as connection:
-        connection.execute("delete from members where member_id = (select min(member_id) "
-                           "from claims)")
+        connection.execute(
+            "delete from members where member_id = (select min(member_id) from claims)"
+        )
     failed = cli("check", str(broken))
     assert failed.returncode == 1 and "failed the integrity check" in failed.stderr
 

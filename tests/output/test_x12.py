@@ -32,8 +32,12 @@ def claims_in(segments: list[list[str]]) -> dict[str, dict]:
             patient_loop = segment[3] == "23"
         elif tag == "CLM":
             current = claims.setdefault(segment[1], {"count": 0, "charges": [], "codes": []})
-            current.update(count=current["count"] + 1, total=segment[2],
-                           pos=segment[5], patient_loop=patient_loop)
+            current.update(
+                count=current["count"] + 1,
+                total=segment[2],
+                pos=segment[5],
+                patient_loop=patient_loop,
+            )
         elif tag == "HI":
             current["codes"] += [element.split(":") for element in segment[1:]]
         elif tag == "SV1":
@@ -67,7 +71,8 @@ def medicare():
 def test_medicare_claims_round_trip(medicare, tmp_path):
     paths = write_837p(medicare, tmp_path, batch_size=500)
     professional = medicare["claims"].filter(
-        pc.equal(medicare["claims"]["claim_type"], "professional"))
+        pc.equal(medicare["claims"]["claim_type"], "professional")
+    )
     assert len(paths) == -(-professional.num_rows // 500) > 1
     found: dict[str, dict] = {}
     for path in paths:
@@ -87,7 +92,8 @@ def test_medicare_claims_round_trip(medicare, tmp_path):
         qualifiers = [code[0] for code in claim["codes"]]
         assert qualifiers == ["ABK"] + ["ABF"] * (len(qualifiers) - 1)
         assert [code[1] for code in claim["codes"]] == [
-            c.replace(".", "") for c in row["diagnosis_codes"]][:12]
+            c.replace(".", "") for c in row["diagnosis_codes"]
+        ][:12]
         assert not claim["patient_loop"]  # every Medicare member is their own subscriber
 
 

@@ -18,10 +18,22 @@ FAMILY = {
     "last_name": "Lee",
     "county_fips": "06037",
     "members": [
-        {"key": "ana", "first_name": "Ana", "relationship": "subscriber", "sex": "F", "age": 40,
-         "conditions": ["E11.9"], "attributes": {"severity": "controlled"}},
-        {"key": "bo", "first_name": "Bo", "relationship": "spouse", "sex": "M",
-         "birth_date": "1980-06-30"},
+        {
+            "key": "ana",
+            "first_name": "Ana",
+            "relationship": "subscriber",
+            "sex": "F",
+            "age": 40,
+            "conditions": ["E11.9"],
+            "attributes": {"severity": "controlled"},
+        },
+        {
+            "key": "bo",
+            "first_name": "Bo",
+            "relationship": "spouse",
+            "sex": "M",
+            "birth_date": "1980-06-30",
+        },
         {"key": "cy", "first_name": "Cy", "relationship": "child", "sex": "M", "age": 9},
     ],
 }
@@ -88,8 +100,10 @@ def test_condition_flags():
         ({"county_fips": "99999"}, "county_fips"),
         ({"members": [{**FAMILY["members"][0], "age": None}]}, "age or a birth_date"),
         ({"members": [{**FAMILY["members"][0], "conditions": ["diabetes"]}]}, "ICD-10-CM"),
-        ({"members": [FAMILY["members"][0], {**FAMILY["members"][1], "key": "ana"}]},
-         "keys must differ"),
+        (
+            {"members": [FAMILY["members"][0], {**FAMILY["members"][1], "key": "ana"}]},
+            "keys must differ",
+        ),
     ],
 )
 def test_bad_households_are_located_errors(change, message):
@@ -101,13 +115,21 @@ def test_bad_households_are_located_errors(change, message):
 
 def test_profile_or_households_not_both():
     with pytest.raises(SpecError, match="a profile or households"):
-        load_scenario({"id": "x", "start_date": "2025-01-01", "profile": "medicare-diabetic",
-                       "households": [FAMILY]})
+        load_scenario(
+            {
+                "id": "x",
+                "start_date": "2025-01-01",
+                "profile": "medicare-diabetic",
+                "households": [FAMILY],
+            }
+        )
 
 
 def test_a_journey_reading_an_attribute_no_member_has_is_an_error():
-    members = [{**FAMILY["members"][0], "attributes": {}, "journeys": ["diabetic-first-year"]},
-               *FAMILY["members"][1:]]
+    members = [
+        {**FAMILY["members"][0], "attributes": {}, "journeys": ["diabetic-first-year"]},
+        *FAMILY["members"][1:],
+    ]
     spec = {"id": "x", "start_date": "2025-01-01", "households": [{**FAMILY, "members": members}]}
     with pytest.raises(SpecError, match="reads attribute 'severity' that the households"):
         load_scenario(spec)
@@ -115,12 +137,19 @@ def test_a_journey_reading_an_attribute_no_member_has_is_an_error():
 
 def test_member_journeys_apply_to_their_members_only():
     spec = {
-        "id": "x", "start_date": "2025-01-01", "triggers": [],
-        "households": [{**FAMILY, "members": [
-            {**FAMILY["members"][0], "journeys": ["diabetic-first-year"]},
-            FAMILY["members"][1],
-            {**FAMILY["members"][2], "journeys": ["diabetic-first-year"]},
-        ]}],
+        "id": "x",
+        "start_date": "2025-01-01",
+        "triggers": [],
+        "households": [
+            {
+                **FAMILY,
+                "members": [
+                    {**FAMILY["members"][0], "journeys": ["diabetic-first-year"]},
+                    FAMILY["members"][1],
+                    {**FAMILY["members"][2], "journeys": ["diabetic-first-year"]},
+                ],
+            }
+        ],
     }
     events = run(spec, 2, seed=3).tables["events"]
     assert set(events["person_index"].to_pylist()) == {0, 2, 3, 5}

@@ -27,9 +27,10 @@ def test_the_scenario_runs_the_protocols_journey():
     data = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
     assert data["trial"] == "dm2-glp1-phase3"
     (entry,) = sim.load_scenario("diabetes-trial").journeys
-    assert entry.plan.spec.model_dump() == sim.load_journey(
-        journey_document("dm2-glp1-phase3")
-    ).model_dump()
+    assert (
+        entry.plan.spec.model_dump()
+        == sim.load_journey(journey_document("dm2-glp1-phase3")).model_dump()
+    )
 
 
 def test_subjects_meet_inclusion_and_exclusion(result):

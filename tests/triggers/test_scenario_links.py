@@ -45,15 +45,21 @@ def test_every_triggered_record_points_to_an_earlier_source_within_the_delay_bou
         assert low - 1e-9 <= lag <= high + 1e-9
         assert record["event_date"] >= source["event_date"]
     kinds = {(r["product"], r["event_type"]) for r in triggered}
-    assert {("rxmembersim", "fill"), ("rxmembersim", "pharmacy_claim"),
-            ("membersim", "claim_professional")} <= kinds
+    assert {
+        ("rxmembersim", "fill"),
+        ("rxmembersim", "pharmacy_claim"),
+        ("membersim", "claim_professional"),
+    } <= kinds
 
 
 def test_pharmacy_records_carry_ndcs_from_the_drug_table_never_rxnorm(diabetic):
     drugs = load_drugs()
     rxnorm_codes = {drug.rxnorm for drug in drugs}
-    pharmacy = [r for r in _rows(diabetic["events"])
-                if r["event_type"] in ("fill", "pharmacy_claim", "pharmacy_claim_reversal")]
+    pharmacy = [
+        r
+        for r in _rows(diabetic["events"])
+        if r["event_type"] in ("fill", "pharmacy_claim", "pharmacy_claim_reversal")
+    ]
     assert pharmacy
     for record in pharmacy:
         if record["caused_by"] is None and "ndc" not in record["parameters"]:
@@ -138,11 +144,18 @@ def test_miles_ear_infection_visit_fill_and_follow_up(oswald):
 
 
 def test_lab_results_from_orders_use_the_lab_table():
-    scenario = {"id": "chf", "profile": "chf-medicare", "start_date": "2025-01-01",
-                "journeys": [{"journey": "chf-first-year"}]}
+    scenario = {
+        "id": "chf",
+        "profile": "chf-medicare",
+        "start_date": "2025-01-01",
+        "journeys": [{"journey": "chf-first-year"}],
+    }
     labs = load_labs()
-    results = [r for r in _rows(run(scenario, 200, seed=5).tables["events"])
-               if r["event_type"] == "lab_result" and r["caused_by"] is not None]
+    results = [
+        r
+        for r in _rows(run(scenario, 200, seed=5).tables["events"])
+        if r["event_type"] == "lab_result" and r["caused_by"] is not None
+    ]
     assert len(results) > 100
     for record in results:
         lab = labs.by_loinc(record["parameters"]["loinc"])
@@ -154,7 +167,9 @@ def test_oswald_runs_from_the_cli(tmp_path):
     out = tmp_path / "oswald.duckdb"
     done = subprocess.run(
         [sys.executable, "-m", "sim.cli", "run", "oswald-family", "--out", str(out)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "3 persons" in done.stdout and "triggered" in done.stdout
