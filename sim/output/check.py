@@ -71,32 +71,23 @@ class _Rule:
     sql: str
 
 
+def _reference(table: str, column: str, target: str, item: str, item_id: str, noun: str) -> _Rule:
+    """The rule that every row's ``column`` is one of ``target``'s (a claim's member is a
+    member): each failure reads ``<item> <id>: <noun> <value> not in <target>``."""
+    return _Rule(
+        f"{table}.{column} in {target}",
+        (table, target),
+        f"""SELECT t.{column} IS NOT NULL,
+                   '{item} ' || s.{item_id} || ': {noun} ' || s.{column} || ' not in {target}'
+            FROM {table} s LEFT JOIN (SELECT DISTINCT {column} FROM {target}) t
+              ON t.{column} = s.{column}""",
+    )
+
+
 _RULES = (
-    _Rule(
-        "claims.member_id in members",
-        ("claims", "members"),
-        """SELECT m.member_id IS NOT NULL AS ok,
-                  'claim ' || c.claim_id || ': member ' || c.member_id || ' not in members'
-           FROM claims c LEFT JOIN (SELECT DISTINCT member_id FROM members) m
-             ON m.member_id = c.member_id""",
-    ),
-    _Rule(
-        "fills.rx_member_id in rx_members",
-        ("fills", "rx_members"),
-        """SELECT r.rx_member_id IS NOT NULL,
-                  'fill ' || f.fill_id || ': rx member ' || f.rx_member_id
-                  || ' not in rx_members'
-           FROM fills f LEFT JOIN (SELECT DISTINCT rx_member_id FROM rx_members) r
-             ON r.rx_member_id = f.rx_member_id""",
-    ),
-    _Rule(
-        "pharmacy_claims.fill_id in fills",
-        ("pharmacy_claims", "fills"),
-        """SELECT f.fill_id IS NOT NULL,
-                  'pharmacy claim ' || c.claim_id || ': fill ' || c.fill_id || ' not in fills'
-           FROM pharmacy_claims c LEFT JOIN (SELECT DISTINCT fill_id FROM fills) f
-             ON f.fill_id = c.fill_id""",
-    ),
+    _reference("claims", "member_id", "members", "claim", "claim_id", "member"),
+    _reference("fills", "rx_member_id", "rx_members", "fill", "fill_id", "rx member"),
+    _reference("pharmacy_claims", "fill_id", "fills", "pharmacy claim", "claim_id", "fill"),
     _Rule(
         # a first fill is caused by the prescription (a medication order event); refills are
         # the journeys' own events and name no order
@@ -111,14 +102,7 @@ _RULES = (
            JOIN events o ON o.event_id = f.caused_by AND o.event_type = 'medication_order'
            LEFT JOIN medication_orders m ON m.event_id = f.caused_by""",
     ),
-    _Rule(
-        "events.person_id in persons",
-        ("events", "persons"),
-        """SELECT p.person_id IS NOT NULL,
-                  'event ' || e.event_id || ': person ' || e.person_id || ' not in persons'
-           FROM events e LEFT JOIN (SELECT DISTINCT person_id FROM persons) p
-             ON p.person_id = e.person_id""",
-    ),
+    _reference("events", "person_id", "persons", "event", "event_id", "person"),
     _Rule(
         "caused_by is an event of the same person",
         ("events",),
